@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "pgswarm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pgswarm", targets: ["pgswarm"]),
+        .library(name: "PGWire", targets: ["PGWire"]),
+        .library(name: "Workload", targets: ["Workload"]),
+        .library(name: "Stats", targets: ["Stats"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Report", targets: ["Report"]),
+        .library(name: "LocalCluster", targets: ["LocalCluster"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
+    targets: [
+        // The protocol: messages, framing, authentication. Knows nothing about workloads.
+        .target(
+            name: "PGWire",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Workload files compiled into an immutable plan. Pure: no sockets.
+        .target(name: "Workload"),
+        // Histograms, the HdrHistogram V2 encoding and .hlog files, summaries.
+        .target(
+            name: "Stats",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // Runs a plan: sessions on event loops, feeding Stats.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "PGWire", "Workload", "Stats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // compare, merge, HTML report.
+        .target(name: "Report", dependencies: ["Stats"]),
+        // Throwaway PostgreSQL (and PgBouncer) clusters from the machine's binaries: tests and --temp-postgres.
+        .target(name: "LocalCluster"),
+        .executableTarget(
+            name: "pgswarm",
+            dependencies: [
+                "Engine", "Report", "LocalCluster", "Workload", "Stats", "PGWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "PGWireTests",
+            dependencies: [
+                "PGWire", "LocalCluster",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "LocalCluster"]),
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "LocalCluster", "Stats", "Workload", "PGWire"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats"]),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
