@@ -48,8 +48,8 @@ enum JavaNumberFormat {
         let integerPart =
             pointPosition <= 0 ? "0" : String((0..<pointPosition).map { digitCharacter(digits, at: $0) })
         let fractionPart = String((0..<decimals).map { digitCharacter(digits, at: pointPosition + $0) })
-        let isZero = !digits.contains { $0 != 0 }
-        let sign = negative && !isZero ? "-" : ""
+        // Java keeps the sign of values that round to zero ("-0.00"), unlike some C libraries.
+        let sign = negative ? "-" : ""
         return decimals == 0 ? sign + integerPart : sign + integerPart + "." + fractionPart
     }
 

@@ -48,6 +48,11 @@ enum ZlibStream {
         return output
     }
 
+    /// Byte-array convenience for callers without NIOCore (tests).
+    static func inflate(_ bytes: [UInt8], maximumSize: Int = 1 << 20) throws -> [UInt8] {
+        Array(try decompress(ByteBuffer(bytes: bytes), maximumSize: maximumSize).readableBytesView)
+    }
+
     static func adler32<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
         var a: UInt32 = 1
         var b: UInt32 = 0
