@@ -5,7 +5,7 @@
 /// through `recycle(_:)` makes its storage the next spare, so a steady run allocates nothing at all.
 public final class LoopRecorder {
     public let seriesNames: [String]
-    private var histograms: [LatencyHistogram]
+    private(set) var histograms: [LatencyHistogram]
     private var spareHistograms: [LatencyHistogram]?
     private var failuresBySeries: [UInt64]
 

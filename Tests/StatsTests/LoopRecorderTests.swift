@@ -63,6 +63,21 @@ struct LoopRecorderTests {
         #expect(merged.histograms[1].totalCount == 0)
     }
 
+    /// The only heap object `record` touches is each series' counts buffer: it must never be copied or regrown.
+    @Test func recordKeepsTheSameStorage() {
+        let recorder = LoopRecorder(seriesNames: Self.series)
+        func storage() -> [UnsafePointer<UInt64>?] {
+            recorder.histograms.map { $0.slotCounts.withUnsafeBufferPointer { $0.baseAddress } }
+        }
+        let before = storage()
+        var generator = SeededGenerator(state: 3)
+        for sample in 0..<1_000_000 {
+            recorder.record(series: sample % Self.series.count, nanoseconds: generator.next() >> (sample % 64))
+        }
+        #expect(storage() == before)
+        #expect(recorder.histograms.reduce(0) { $0 + $1.totalCount } == 1_000_000)
+    }
+
     @Test func recycledStorageIsReusedAndEmpty() {
         let recorder = LoopRecorder(seriesNames: ["latency"])
         recorder.record(series: 0, nanoseconds: 123)
