@@ -26,7 +26,9 @@ public struct HistogramLayoutError: Error, Equatable, CustomStringConvertible {
         let subBucketCountMagnitude = 64 - (largest - 1).leadingZeroBitCount
         let unitMagnitude = 63 - lowestDiscernibleValue.leadingZeroBitCount
         if unitMagnitude + subBucketCountMagnitude > 62 {
-            return HistogramLayoutError(description: "lowest discernible value too large for \(significantDigits) digits")
+            return HistogramLayoutError(
+                description: "lowest discernible value too large for \(significantDigits) digits"
+            )
         }
         return nil
     }

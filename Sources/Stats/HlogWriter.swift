@@ -32,7 +32,9 @@ public final class HlogWriter {
     static func header(startTime: Date, comment: String?) -> String {
         var lines: [String] = []
         for commentLine in (comment ?? "").split(whereSeparator: \.isNewline) {
-            lines.append("#[" + truncated(String(commentLine), toUTF8Bytes: HlogFormat.maximumHeaderLineBytes - 3) + "]")
+            lines.append(
+                "#[" + truncated(String(commentLine), toUTF8Bytes: HlogFormat.maximumHeaderLineBytes - 3) + "]"
+            )
         }
         let epochSeconds = HlogFormat.seconds(startTime.timeIntervalSince1970)
         lines.append(HlogFormat.versionLine)
@@ -83,6 +85,21 @@ public final class HlogWriter {
         line += HlogFormat.seconds(Double(histogram.max) / HlogFormat.maxValueUnitRatio) + ","
         line += Data(encodingBuffer.readableBytesView).base64EncodedString() + "\n"
         try write(line)
+    }
+
+    /// Writes one interval of every series of a (merged) snapshot: `untaggedSeries` as the untagged main line that
+    /// Java's HistogramLogProcessor reads by default, then every other series tagged with its name.
+    public func writeIntervals(
+        of snapshot: IntervalSnapshot,
+        start: Double,
+        length: Double,
+        untaggedSeries: String = "latency"
+    ) throws {
+        let main = snapshot.histogram(named: untaggedSeries) ?? LatencyHistogram()
+        try writeInterval(tag: nil, start: start, length: length, histogram: main)
+        for (name, histogram) in zip(snapshot.seriesNames, snapshot.histograms) where name != untaggedSeries {
+            try writeInterval(tag: name, start: start, length: length, histogram: histogram)
+        }
     }
 
     /// Forces what was written to stable storage (writes themselves are not buffered in the process).

@@ -18,7 +18,8 @@ public struct IntervalSnapshot: Sendable, Equatable {
         self.counters = IntervalCounters()
     }
 
-    init(seriesNames: [String], histograms: [LatencyHistogram], failuresBySeries: [UInt64], counters: IntervalCounters) {
+    init(seriesNames: [String], histograms: [LatencyHistogram], failuresBySeries: [UInt64], counters: IntervalCounters)
+    {
         self.seriesNames = seriesNames
         self.histograms = histograms
         self.failuresBySeries = failuresBySeries

@@ -54,6 +54,18 @@ extension LatencyHistogram {
         return max
     }
 
+    /// The percentage (0...100) of recorded values at or below `value` (counting its whole slot).
+    public func percentileAtOrBelow(_ value: UInt64) -> Double {
+        guard totalCount > 0 else { return 100 }
+        let clamped = Swift.min(value, highestTrackableValue)
+        let lastIndex = Swift.min(countsIndex(for: clamped), usedSlotCount - 1)
+        var countAtOrBelow: UInt64 = 0
+        if lastIndex >= 0 {
+            for index in 0...lastIndex { countAtOrBelow &+= slotCounts[index] }
+        }
+        return 100 * Double(countAtOrBelow) / Double(totalCount)
+    }
+
     /// Calls `body` with the lowest value and the count of each non-empty slot, in value order.
     func forEachNonZeroSlot(_ body: (UInt64, UInt64) -> Void) {
         for index in 0..<usedSlotCount where slotCounts[index] != 0 {

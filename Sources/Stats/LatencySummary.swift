@@ -12,8 +12,16 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     public var max: Double
 
     public init(
-        count: UInt64, min: Double, mean: Double, stddev: Double, p50: Double, p90: Double, p95: Double,
-        p99: Double, p999: Double, max: Double
+        count: UInt64,
+        min: Double,
+        mean: Double,
+        stddev: Double,
+        p50: Double,
+        p90: Double,
+        p95: Double,
+        p99: Double,
+        p999: Double,
+        max: Double
     ) {
         self.count = count
         self.min = min

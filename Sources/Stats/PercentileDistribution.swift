@@ -10,7 +10,8 @@ public enum PercentileDistribution {
         unitRatio: Double = 1_000_000
     ) -> String {
         let digits = histogram.significantDigits
-        var output = JavaNumberFormat.pad("Value", to: 12) + " " + JavaNumberFormat.pad("Percentile", to: 14) + " "
+        var output =
+            JavaNumberFormat.pad("Value", to: 12) + " " + JavaNumberFormat.pad("Percentile", to: 14) + " "
             + JavaNumberFormat.pad("TotalCount", to: 10) + " " + JavaNumberFormat.pad("1/(1-Percentile)", to: 14)
             + "\n\n"
         for row in rows(histogram, ticksPerHalfDistance: ticksPerHalfDistance) {
@@ -28,7 +29,8 @@ public enum PercentileDistribution {
         let max = JavaNumberFormat.fixed(Double(histogram.max) / unitRatio, decimals: digits, width: 12)
         output += "#[Mean    = \(mean), StdDeviation   = \(deviation)]\n"
         output += "#[Max     = \(max), Total count    = \(JavaNumberFormat.integer(histogram.totalCount, width: 12))]\n"
-        output += "#[Buckets = \(JavaNumberFormat.integer(histogram.bucketCount, width: 12)), "
+        output +=
+            "#[Buckets = \(JavaNumberFormat.integer(histogram.bucketCount, width: 12)), "
             + "SubBuckets     = \(JavaNumberFormat.integer(histogram.subBucketCount, width: 12))]\n"
         return output
     }

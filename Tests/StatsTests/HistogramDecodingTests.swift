@@ -88,7 +88,10 @@ struct HistogramDecodingTests {
             if truncated.count >= 8 {
                 // Keep the outer length consistent so the zlib checks are the ones exercised.
                 let declared = UInt32(truncated.count - 8)
-                truncated[4...7] = [UInt8(declared >> 24), UInt8(declared >> 16 & 0xFF), UInt8(declared >> 8 & 0xFF), UInt8(declared & 0xFF)]
+                truncated[4...7] = [
+                    UInt8(declared >> 24), UInt8(declared >> 16 & 0xFF), UInt8(declared >> 8 & 0xFF),
+                    UInt8(declared & 0xFF),
+                ]
             }
             #expect(throws: HistogramEncodingError.self, "prefix \(length)") {
                 try HistogramEncoding.decode(bytes: truncated)
@@ -100,7 +103,9 @@ struct HistogramDecodingTests {
 
     @Test func countBeyondTheLastSlotIsRejected() throws {
         // Layout 1..2048 (2 buckets of 2048 sub-buckets => 3072 slots), then a zero run past the end and a count.
-        var bytes = TestResources.bytes(hex: "1c849313000000000000000000000003000000000000000100000000000008003ff0000000000000")
+        var bytes = TestResources.bytes(
+            hex: "1c849313000000000000000000000003000000000000000100000000000008003ff0000000000000"
+        )
         let payload: [UInt8] = [0xff, 0x2f, 0x02]  // zigzag(-3072) then 1
         bytes[7] = UInt8(payload.count)
         #expect(throws: HistogramEncodingError.self) { try HistogramEncoding.decode(bytes: bytes + payload) }

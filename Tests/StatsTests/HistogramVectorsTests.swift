@@ -58,9 +58,11 @@ struct HistogramVectorsTests {
     }
 
     @Test func fiveVectorsAreLoaded() throws {
-        #expect(try Self.vectors().map(\.name) == [
-            "tv1_basic", "tv2_empty", "tv3_wide", "tv4_unit_magnitude", "tv5_9byte_count",
-        ])
+        #expect(
+            try Self.vectors().map(\.name) == [
+                "tv1_basic", "tv2_empty", "tv3_wide", "tv4_unit_magnitude", "tv5_9byte_count",
+            ]
+        )
     }
 
     @Test func uncompressedBytesEqualJava() throws {

@@ -107,11 +107,34 @@ struct HlogTests {
         let directory = try TestResources.temporaryDirectory()
         let writer = try HlogWriter(path: directory.appendingPathComponent("a.hlog").path, startTime: Self.startTime)
         let histogram = LatencyHistogram()
-        #expect(throws: HlogError.self) { try writer.writeInterval(tag: "a,b", start: 0, length: 1, histogram: histogram) }
+        #expect(throws: HlogError.self) {
+            try writer.writeInterval(tag: "a,b", start: 0, length: 1, histogram: histogram)
+        }
         try writer.writeInterval(tag: nil, start: 2, length: 1, histogram: histogram)
-        #expect(throws: HlogError.self) { try writer.writeInterval(tag: nil, start: 1, length: 1, histogram: histogram) }
+        #expect(throws: HlogError.self) {
+            try writer.writeInterval(tag: nil, start: 1, length: 1, histogram: histogram)
+        }
         try writer.close()
-        #expect(throws: HlogError.self) { try writer.writeInterval(tag: nil, start: 3, length: 1, histogram: histogram) }
+        #expect(throws: HlogError.self) {
+            try writer.writeInterval(tag: nil, start: 3, length: 1, histogram: histogram)
+        }
+    }
+
+    @Test func snapshotsAreWrittenUntaggedMainLinePlusTags() throws {
+        let directory = try TestResources.temporaryDirectory()
+        let path = directory.appendingPathComponent("run.hlog").path
+        let recorder = LoopRecorder(seriesNames: ["connect", "latency", "script:select-only"])
+        recorder.record(series: 1, nanoseconds: 2_000_000)
+        recorder.record(series: 2, nanoseconds: 2_000_000)
+        let writer = try HlogWriter(path: path, startTime: Self.startTime)
+        try writer.writeIntervals(of: recorder.takeSnapshot(), start: 0, length: 1)
+        try writer.writeIntervals(of: recorder.takeSnapshot(), start: 1, length: 1)
+        try writer.close()
+        let log = try HlogReader.read(path: path)
+        #expect(
+            log.intervals.map(\.tag) == [nil, "connect", "script:select-only", nil, "connect", "script:select-only"]
+        )
+        #expect(log.intervals.map(\.histogram.totalCount) == [1, 0, 1, 0, 0, 0])
     }
 
     @Test func longCommentsAreCutToTheLineLimit() {

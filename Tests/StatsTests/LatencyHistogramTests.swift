@@ -57,6 +57,16 @@ struct LatencyHistogramTests {
         #expect(abs(histogram.stdDeviation - 288.6749902572095) < 1e-9)
     }
 
+    @Test func percentileAtOrBelowCountsWholeSlots() {
+        var histogram = LatencyHistogram()
+        for value in 1...1000 as ClosedRange<UInt64> { histogram.record(value) }
+        #expect(histogram.percentileAtOrBelow(0) == 0)
+        #expect(histogram.percentileAtOrBelow(250) == 25)
+        #expect(histogram.percentileAtOrBelow(1000) == 100)
+        #expect(histogram.percentileAtOrBelow(.max) == 100)
+        #expect(LatencyHistogram().percentileAtOrBelow(5) == 100)
+    }
+
     @Test func emptyHistogramReportsZeros() {
         let histogram = LatencyHistogram()
         #expect(histogram.totalCount == 0)
@@ -80,7 +90,11 @@ struct LatencyHistogramTests {
     }
 
     @Test func addAcrossLayoutsRecordsByValue() {
-        var coarse = LatencyHistogram(lowestDiscernibleValue: 1000, highestTrackableValue: 60_000_000_000, significantDigits: 2)
+        var coarse = LatencyHistogram(
+            lowestDiscernibleValue: 1000,
+            highestTrackableValue: 60_000_000_000,
+            significantDigits: 2
+        )
         coarse.record(12_345_678, count: 5)
         var standard = LatencyHistogram()
         standard.add(coarse)
@@ -89,7 +103,11 @@ struct LatencyHistogramTests {
         #expect(standard.max >= coarse.lowestEquivalentValue(12_345_678))
 
         // A smaller layout with the same indexing adds slot by slot.
-        var small = LatencyHistogram(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, significantDigits: 3)
+        var small = LatencyHistogram(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 3_600_000_000,
+            significantDigits: 3
+        )
         small.record(2000, count: 3)
         standard.add(small)
         #expect(standard.totalCount == 8)
