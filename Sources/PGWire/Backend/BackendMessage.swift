@@ -109,3 +109,35 @@ extension PGWireError {
         )
     }
 }
+
+extension BackendMessage {
+    /// The message's protocol name, for error messages.
+    public var name: String {
+        switch self {
+        case .authentication: "Authentication"
+        case .backendKeyData: "BackendKeyData"
+        case .bindComplete: "BindComplete"
+        case .closeComplete: "CloseComplete"
+        case .commandComplete: "CommandComplete"
+        case .copyBothResponse: "CopyBothResponse"
+        case .copyData: "CopyData"
+        case .copyDone: "CopyDone"
+        case .copyInResponse: "CopyInResponse"
+        case .copyOutResponse: "CopyOutResponse"
+        case .dataRow: "DataRow"
+        case .emptyQueryResponse: "EmptyQueryResponse"
+        case .errorResponse: "ErrorResponse"
+        case .functionCallResponse: "FunctionCallResponse"
+        case .negotiateProtocolVersion: "NegotiateProtocolVersion"
+        case .noData: "NoData"
+        case .noticeResponse: "NoticeResponse"
+        case .notificationResponse: "NotificationResponse"
+        case .parameterDescription: "ParameterDescription"
+        case .parameterStatus: "ParameterStatus"
+        case .parseComplete: "ParseComplete"
+        case .portalSuspended: "PortalSuspended"
+        case .readyForQuery: "ReadyForQuery"
+        case .rowDescription: "RowDescription"
+        }
+    }
+}
