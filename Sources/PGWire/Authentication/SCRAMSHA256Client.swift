@@ -131,10 +131,9 @@ public struct SCRAMSHA256Client {
         let storedKey = Array(SHA256.hash(data: clientKey))
         let clientSignature = HMAC<SHA256>.authenticationCode(for: authMessage, using: SymmetricKey(data: storedKey))
         let proof = zip(clientKey, clientSignature).map { $0 ^ $1 }
-        let serverKey = HMAC<SHA256>.authenticationCode(for: Array("Server Key".utf8), using: saltedKey)
-        let serverSignature = HMAC<SHA256>.authenticationCode(for: authMessage, using: SymmetricKey(data: serverKey))
+        let serverSignature = Self.serverSignature(saltedPassword: saltedPassword, authMessage: authMessage)
 
-        self.state = .sentClientFinal(expectedServerSignature: Array(serverSignature))
+        self.state = .sentClientFinal(expectedServerSignature: serverSignature)
         return clientFinalWithoutProof + Array(",p=".utf8) + Base64.encode(proof)
     }
 
@@ -162,6 +161,15 @@ public struct SCRAMSHA256Client {
     public var isVerified: Bool {
         if case .verified = self.state { return true }
         return false
+    }
+
+    /// `HMAC(HMAC(SaltedPassword, "Server Key"), AuthMessage)`: what the server must send back.
+    static func serverSignature(saltedPassword: [UInt8], authMessage: [UInt8]) -> [UInt8] {
+        let serverKey = HMAC<SHA256>.authenticationCode(
+            for: Array("Server Key".utf8),
+            using: SymmetricKey(data: saltedPassword)
+        )
+        return Array(HMAC<SHA256>.authenticationCode(for: authMessage, using: SymmetricKey(data: serverKey)))
     }
 
     private static func failure(_ detail: String) -> PGWireError {

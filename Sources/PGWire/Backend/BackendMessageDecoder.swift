@@ -21,12 +21,15 @@ public struct BackendMessageDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     public mutating func decode(buffer: inout ByteBuffer) throws(PGWireError) -> BackendMessage? {
-        guard let (rawID, rawLength) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, UInt32).self)
-        else {
+        // The type byte alone can already be wrong; say so without waiting for the length.
+        guard let rawID = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else {
             return nil
         }
         guard let id = BackendMessageID(rawValue: rawID) else {
             throw PGWireError.unknownMessageType(rawID)
+        }
+        guard let rawLength = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self) else {
+            return nil
         }
         let length = Int(rawLength)  // UInt32 always fits Int on 64-bit platforms
         let bounds = id.lengthBounds
