@@ -202,6 +202,16 @@ import Testing
         }
         #expect(error.kind == .protocolNegotiation)
 
+        // Another major version, in the whole-version form servers really send.
+        var otherMajor = self.machine(protocolVersion: .v3_2)
+        _ = otherMajor.start()
+        let offerMajor4 = NegotiateProtocolVersion(newestVersion: ProtocolVersion(major: 4, minor: 0), unrecognisedOptions: [])
+        guard case .fail(let majorError) = otherMajor.messageReceived(.negotiateProtocolVersion(offerMajor4)) else {
+            Issue.record("expected failure")
+            return
+        }
+        #expect(majorError.kind == .protocolNegotiation)
+
         // Twice.
         var twice = self.machine(protocolVersion: .v3_2)
         _ = twice.start()

@@ -248,15 +248,16 @@ public struct StartupStateMachine {
         guard !self.negotiated else {
             return self.fail(.protocolNegotiation, name, "received twice")
         }
-        guard negotiation.newestMinor <= UInt32(self.requestedVersion.minor) else {
+        let offered = negotiation.newestVersion
+        guard offered.major == self.requestedVersion.major, offered.minor <= self.requestedVersion.minor else {
             return self.fail(
                 .protocolNegotiation,
                 name,
-                "offers 3.\(negotiation.newestMinor), higher than the requested \(self.requestedVersion)"
+                "offers \(offered), not a version at or below the requested \(self.requestedVersion)"
             )
         }
         self.negotiated = true
-        self.version = ProtocolVersion(major: 3, minor: UInt16(negotiation.newestMinor))
+        self.version = offered
         self.unrecognisedOptions = negotiation.unrecognisedOptions
         return .wait
     }

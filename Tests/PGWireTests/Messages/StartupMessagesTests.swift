@@ -15,6 +15,11 @@ import Testing
                 wire("v", .int32(12), .int32(1), .int32(0)),
                 [.negotiateProtocolVersion(NegotiateProtocolVersion(newestMinor: 1, unrecognisedOptions: []))]
             ),
+            // What PostgreSQL 15 really sends: the whole version number, 3 << 16 | 0.
+            (
+                wire("v", .int32(19), .int32(196_608), .int32(1), "_pq_.x\0"),
+                [.negotiateProtocolVersion(NegotiateProtocolVersion(newestVersion: .v3_0, unrecognisedOptions: ["_pq_.x"]))]
+            ),
         ])
     }
 
