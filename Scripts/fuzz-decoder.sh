@@ -10,13 +10,21 @@ set -euo pipefail
 seconds="${1:-60}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
-corpus="$fuzz/corpus-run"
-seeds="$fuzz/seeds"
+corpus="$fuzz/corpus-run/corpus"
+seeds="$fuzz/corpus-run/seeds"
 
-swift build -c debug -Xswiftc -sanitize=fuzzer,address --package-path "$fuzz" --product FuzzBackendDecoder
-binary="$(swift build -c debug -Xswiftc -sanitize=fuzzer,address --package-path "$fuzz" --show-bin-path)/FuzzBackendDecoder"
+# SwiftPM's own sanitizer flags (not -Xswiftc -sanitize=...): only then does it let libFuzzer
+# provide `main` instead of the executable's top-level code.
+build=(swift build -c debug --sanitize=fuzzer --sanitize=address --package-path "$fuzz")
+"${build[@]}" --product FuzzBackendDecoder 2>&1 | grep -v 'ld.gold: warning: Cannot export local symbol' || true
+binary="$("${build[@]}" --show-bin-path)/FuzzBackendDecoder"
 
-mkdir -p "$corpus"
+# Seeds: the decoder tests' byte vectors, written out by one test of the main package.
+rm -rf "$seeds"
+mkdir -p "$corpus" "$seeds"
+PGWIRE_FUZZ_SEED_DIR="$seeds" swift test --package-path "$root" --filter 'PGWireTests.FuzzSeedCorpusTests' >/dev/null
+echo "fuzz-decoder: $(ls "$seeds" | wc -l) seed files"
+
 log="$fuzz/corpus-run/last-run.log"
 # -rss_limit_mb: an unbounded allocation shows up as an out-of-memory crash.
 # -max_len: room for several messages per input.
@@ -27,6 +35,6 @@ set +e
 status=$?
 set -e
 tail -n 20 "$log"
-executions="$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')"
+executions="$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}' || true)"
 echo "fuzz-decoder: ${executions:-?} executions in ${seconds}s, exit status $status"
 exit "$status"

@@ -1,8 +1,10 @@
 import NIOCore
 import PGWire
 
-// libFuzzer calls this once per input; the process has no other entry point. Every input is
-// "bytes a server sent": decoding may throw, but must never crash, hang or allocate without bound.
+// libFuzzer calls this once per input. Built with `swift build --sanitize=fuzzer --sanitize=address`,
+// SwiftPM leaves `main` to libFuzzer (with `-Xswiftc -sanitize=...` it would keep this file's empty
+// top-level code as `main`, and the fuzzer would never run). Every input is "bytes a server sent":
+// decoding may throw, but must never crash, hang or allocate without bound.
 
 /// A small maximum so that lengths near it are reachable by mutation; the default is 64 MiB.
 let maximumMessageLength = 1 << 16
