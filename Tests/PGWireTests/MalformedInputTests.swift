@@ -36,6 +36,13 @@ import Testing
         expectError(wire("d", .raw([0xFF, 0xFF, 0xFF, 0xFF])), kind: .lengthTooLong, messageName: "CopyData")
     }
 
+    @Test func defaultMaximumIs64MiB() throws {
+        #expect(BackendMessageDecoder().maximumMessageLength == 64 << 20)
+        expectError(wire("D", .int32((64 << 20) + 1)), kind: .lengthTooLong, messageName: "DataRow")
+        // At the limit the decoder just waits for the payload.
+        #expect(try decodeOne(wire("D", .int32(64 << 20))) == nil)
+    }
+
     @Test func configurableMaximumLength() throws {
         expectError(wire("d", .int32(1025)), kind: .lengthTooLong, messageName: "CopyData", maximumMessageLength: 1024)
         try verifyDecoding(

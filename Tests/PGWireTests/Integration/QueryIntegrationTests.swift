@@ -186,4 +186,20 @@ import Testing
         #expect(messages == [.functionCallResponse(seven), .readyForQuery(.idle)])
         await connection.close()
     }
+
+    @Test func cancelRequestStopsARunningQuery() async throws {
+        guard let server = try await IntegrationServer.shared(), let connection = try await self.connect() else { return }
+        let sleeping = connection.start { $0.query("SELECT pg_sleep(20)") }
+        // Give the query time to start; a cancel that arrives first is ignored by the server.
+        try await Task.sleep(for: .milliseconds(300))
+        try await connection.cancel(host: server.host, port: server.port)
+        let messages = try await sleeping.get()
+        let errors = messages.compactMap { message -> ErrorFields? in
+            guard case .errorResponse(let fields) = message else { return nil }
+            return fields
+        }
+        #expect(errors.first?.sqlState == "57014")  // query_canceled
+        #expect(messages.last == .readyForQuery(.idle))
+        await connection.close()
+    }
 }

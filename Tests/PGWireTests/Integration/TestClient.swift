@@ -40,11 +40,32 @@ struct TestConnection: Sendable {
 
     /// Sends what `encode` writes and returns the messages up to and including ReadyForQuery.
     func send(_ encode: (inout FrontendMessageEncoder) -> Void) async throws -> [BackendMessage] {
+        try await self.start(encode).get()
+    }
+
+    /// Sends a request without waiting for its answer; await the returned future later.
+    func start(_ encode: (inout FrontendMessageEncoder) -> Void) -> EventLoopFuture<[BackendMessage]> {
         var encoder = FrontendMessageEncoder(buffer: self.channel.allocator.buffer(capacity: 256))
         encode(&encoder)
         let promise = self.channel.eventLoop.makePromise(of: [BackendMessage].self)
         self.channel.writeAndFlush(TestRequest(bytes: encoder.flushBuffer(), promise: promise), promise: nil)
-        return try await promise.futureResult.get()
+        return promise.futureResult
+    }
+
+    /// Opens a second connection and sends a CancelRequest for this session's backend key.
+    func cancel(host: String, port: Int) async throws {
+        guard let key = self.login.backendKey else {
+            throw PGWireError(.unexpectedMessage, messageName: "TestClient", detail: "no backend key to cancel with")
+        }
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(10))
+            .connect(host: host, port: port)
+            .get()
+        var encoder = FrontendMessageEncoder(buffer: channel.allocator.buffer(capacity: 16))
+        encoder.cancelRequest(processID: key.processID, secretKey: key.secretKey)
+        try await channel.writeAndFlush(encoder.flushBuffer())
+        // The server closes the connection once it has read the request.
+        try await channel.closeFuture.get()
     }
 
     func close() async {
