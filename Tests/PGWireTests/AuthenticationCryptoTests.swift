@@ -51,14 +51,20 @@ import Testing
     @Test func scramRejectsANonceThatDoesNotExtendOurs() {
         var client = SCRAMSHA256Client(username: "", password: "pw", clientNonce: "abc")
         _ = client.clientFirstMessage()
-        #expect(throws: PGWireError.self) { try client.receiveServerFirst(ByteBuffer(string: "r=xyz123,s=QUJD,i=4096")) }
+        #expect(throws: PGWireError.self) {
+            try client.receiveServerFirst(ByteBuffer(string: "r=xyz123,s=QUJD,i=4096"))
+        }
     }
 
     @Test func scramRejectsMalformedServerFirst() {
-        for serverFirst in ["", "r=abcdef", "r=abcdef,s=!!!!,i=1", "r=abcdef,s=QUJD,i=0", "r=abcdef,s=QUJD,i=x", "garbage"] {
+        for serverFirst in [
+            "", "r=abcdef", "r=abcdef,s=!!!!,i=1", "r=abcdef,s=QUJD,i=0", "r=abcdef,s=QUJD,i=x", "garbage",
+        ] {
             var client = SCRAMSHA256Client(username: "", password: "pw", clientNonce: "abc")
             _ = client.clientFirstMessage()
-            #expect(throws: PGWireError.self, "\(serverFirst)") { try client.receiveServerFirst(ByteBuffer(string: serverFirst)) }
+            #expect(throws: PGWireError.self, "\(serverFirst)") {
+                try client.receiveServerFirst(ByteBuffer(string: serverFirst))
+            }
         }
     }
 

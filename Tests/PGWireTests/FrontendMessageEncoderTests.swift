@@ -8,6 +8,8 @@ import Testing
         let bytes = encode {
             $0.startupMessage(user: "bench", database: "db", parameters: [("application_name", "x")])
         }
+        // Byte vectors keep one message (or field group) per line.
+        // swift-format-ignore
         let expected = wire(
             .int32(51), .int32(196_608),
             "user\0", "bench\0", "database\0", "db\0", "application_name\0", "x\0", "\0"
@@ -61,6 +63,8 @@ import Testing
         let bytes = encode {
             $0.bind(portalName: "", statementName: "s", parameters: [.text("42"), .null], resultFormats: [.binary])
         }
+        // Byte vectors keep one message (or field group) per line.
+        // swift-format-ignore
         let expected = wire(
             "B", .int32(25), "\0", "s\0",
             .int16(0),  // no parameter format codes: all text
@@ -75,9 +79,13 @@ import Testing
             $0.bind(
                 portalName: "p",
                 statementName: "",
-                parameters: [.text("1"), .binary(ByteBuffer(bytes: [0, 0, 0, 2])), .textBytes(ByteBuffer(string: "ab"))]
+                parameters: [
+                    .text("1"), .binary(ByteBuffer(bytes: [0, 0, 0, 2])), .textBytes(ByteBuffer(string: "ab")),
+                ]
             )
         }
+        // Byte vectors keep one message (or field group) per line.
+        // swift-format-ignore
         let expected = wire(
             "B", .int32(38), "p\0", "\0",
             .int16(3), .int16(0), .int16(1), .int16(0),
@@ -91,7 +99,9 @@ import Testing
         let bytes = encode {
             $0.bind(portalName: "", statementName: "", parameters: [.binary(ByteBuffer(bytes: [9]))])
         }
-        #expect(bytes == wire("B", .int32(19), "\0", "\0", .int16(1), .int16(1), .int16(1), .int32(1), .raw([9]), .int16(0)))
+        #expect(
+            bytes == wire("B", .int32(19), "\0", "\0", .int16(1), .int16(1), .int16(1), .int32(1), .raw([9]), .int16(0))
+        )
     }
 
     @Test func describeAndClose() {
@@ -120,8 +130,14 @@ import Testing
 
     @Test func functionCall() {
         let bytes = encode {
-            $0.functionCall(functionOID: 1598, arguments: [.binary(ByteBuffer(bytes: [0, 0, 0, 5]))], resultFormat: .binary)
+            $0.functionCall(
+                functionOID: 1598,
+                arguments: [.binary(ByteBuffer(bytes: [0, 0, 0, 5]))],
+                resultFormat: .binary
+            )
         }
+        // Byte vectors keep one message (or field group) per line.
+        // swift-format-ignore
         let expected = wire(
             "F", .int32(24), .int32(1598), .int16(1), .int16(1), .int16(1), .int32(4), .raw([0, 0, 0, 5]), .int16(1)
         )
@@ -135,15 +151,15 @@ import Testing
         encoder.execute(portalName: "")
         encoder.sync()
         let first = encoder.flushBuffer()
-        #expect(
-            first
-                == wire(
-                    "P", .int32(16), "\0", "SELECT 1\0", .int16(0),
-                    "B", .int32(12), "\0", "\0", .int16(0), .int16(0), .int16(0),
-                    "E", .int32(9), "\0", .int32(0),
-                    "S", .int32(4)
-                )
+        // Byte vectors keep one message (or field group) per line.
+        // swift-format-ignore
+        let expected = wire(
+            "P", .int32(16), "\0", "SELECT 1\0", .int16(0),
+            "B", .int32(12), "\0", "\0", .int16(0), .int16(0), .int16(0),
+            "E", .int32(9), "\0", .int32(0),
+            "S", .int32(4)
         )
+        #expect(first == expected)
         #expect(encoder.buffer.readableBytes == 0)
         encoder.sync()
         #expect(encoder.flushBuffer() == wire("S", .int32(4)))

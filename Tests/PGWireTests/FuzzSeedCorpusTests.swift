@@ -7,6 +7,8 @@ import Testing
 /// One well-formed byte vector per backend message, used as the fuzzer's seed corpus
 /// (Scripts/fuzz-decoder.sh writes them out through this suite) and checked here to decode.
 enum BackendTestVectors {
+    // Byte vectors keep one message (or field group) per line.
+    // swift-format-ignore
     static let all: [(name: String, bytes: ByteBuffer)] = [
         ("authentication-ok", wire("R", .int32(8), .int32(0))),
         ("authentication-cleartext", wire("R", .int32(8), .int32(3))),

@@ -46,7 +46,12 @@ import Testing
     @Test func configurableMaximumLength() throws {
         expectError(wire("d", .int32(1025)), kind: .lengthTooLong, messageName: "CopyData", maximumMessageLength: 1024)
         try verifyDecoding(
-            [(wire("d", .int32(1024), .raw([UInt8](repeating: 1, count: 1020))), [.copyData(ByteBuffer(repeating: 1, count: 1020))])],
+            [
+                (
+                    wire("d", .int32(1024), .raw([UInt8](repeating: 1, count: 1020))),
+                    [.copyData(ByteBuffer(repeating: 1, count: 1020))]
+                )
+            ],
             maximumMessageLength: 1024
         )
     }

@@ -23,7 +23,10 @@ import Testing
     }
 
     /// Feeds the usual tail of a login and returns the final action.
-    private func finishLogin(_ machine: inout StartupStateMachine, key: BackendKeyData = Self.key4) -> StartupStateMachine.Action {
+    private func finishLogin(
+        _ machine: inout StartupStateMachine,
+        key: BackendKeyData = Self.key4
+    ) -> StartupStateMachine.Action {
         #expect(machine.messageReceived(.authentication(.ok)) == .wait)
         #expect(machine.messageReceived(Self.serverVersion) == .wait)
         #expect(machine.messageReceived(.backendKeyData(key)) == .wait)
@@ -50,7 +53,12 @@ import Testing
         var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
         machine.encode(.startup(.v3_2), into: &encoder)
         let expected = encode {
-            $0.startupMessage(user: "bench", database: "db", parameters: [("application_name", "pgswarm")], version: .v3_2)
+            $0.startupMessage(
+                user: "bench",
+                database: "db",
+                parameters: [("application_name", "pgswarm")],
+                version: .v3_2
+            )
         }
         #expect(encoder.flushBuffer() == expected)
     }
@@ -81,7 +89,9 @@ import Testing
     @Test func scramLoginRunsTheWholeExchange() throws {
         var machine = self.machine(password: "pencil")
         _ = machine.start()
-        let first = machine.messageReceived(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"])))
+        let first = machine.messageReceived(
+            .authentication(.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"]))
+        )
         guard case .send(.saslInitialResponse(let mechanism, let clientFirst)) = first else {
             Issue.record("expected SASLInitialResponse, got \(first)")
             return
@@ -102,7 +112,11 @@ import Testing
         var mirror = SCRAMSHA256Client(username: "", password: "pencil", clientNonce: clientNonce)
         _ = mirror.clientFirstMessage()
         #expect(try mirror.receiveServerFirst(ByteBuffer(string: serverFirst)) == clientFinal)
-        let serverSignature = try Self.serverSignature(password: "pencil", clientNonce: clientNonce, serverFirst: serverFirst)
+        let serverSignature = try Self.serverSignature(
+            password: "pencil",
+            clientNonce: clientNonce,
+            serverFirst: serverFirst
+        )
 
         // AuthenticationOk before SASLFinal would skip the server's proof.
         var impatient = machine
@@ -112,7 +126,9 @@ import Testing
         }
         #expect(error.kind == .authenticationFailed)
 
-        #expect(machine.messageReceived(.authentication(.saslFinal(ByteBuffer(string: "v=\(serverSignature)")))) == .wait)
+        #expect(
+            machine.messageReceived(.authentication(.saslFinal(ByteBuffer(string: "v=\(serverSignature)")))) == .wait
+        )
         guard case .ready(let result) = self.finishLogin(&machine) else {
             Issue.record("not ready")
             return
@@ -122,7 +138,11 @@ import Testing
 
     /// The server signature for a login, computed with the test-visible building blocks.
     private static func serverSignature(password: String, clientNonce: String, serverFirst: String) throws -> String {
-        let salted = PBKDF2.hi(password: Array(password.utf8), salt: Base64.decode(Array("QUJDREVGR0g=".utf8))!, iterations: 4096)
+        let salted = PBKDF2.hi(
+            password: Array(password.utf8),
+            salt: Base64.decode(Array("QUJDREVGR0g=".utf8))!,
+            iterations: 4096
+        )
         let nonce = serverFirst.split(separator: ",")[0].dropFirst(2)
         let authMessage = "n=,r=\(clientNonce),\(serverFirst),c=biws,r=\(nonce)"
         let signature = SCRAMSHA256Client.serverSignature(saltedPassword: salted, authMessage: Array(authMessage.utf8))
@@ -205,7 +225,10 @@ import Testing
         // Another major version, in the whole-version form servers really send.
         var otherMajor = self.machine(protocolVersion: .v3_2)
         _ = otherMajor.start()
-        let offerMajor4 = NegotiateProtocolVersion(newestVersion: ProtocolVersion(major: 4, minor: 0), unrecognisedOptions: [])
+        let offerMajor4 = NegotiateProtocolVersion(
+            newestVersion: ProtocolVersion(major: 4, minor: 0),
+            unrecognisedOptions: []
+        )
         guard case .fail(let majorError) = otherMajor.messageReceived(.negotiateProtocolVersion(offerMajor4)) else {
             Issue.record("expected failure")
             return
@@ -275,7 +298,9 @@ import Testing
         var machine = self.machine(password: "bad", protocolVersion: .auto)
         _ = machine.start()
         _ = machine.messageReceived(.authentication(.cleartextPassword))
-        let error = ErrorFields([(.severity, "FATAL"), (.sqlState, "28P01"), (.message, "password authentication failed")])
+        let error = ErrorFields([
+            (.severity, "FATAL"), (.sqlState, "28P01"), (.message, "password authentication failed"),
+        ])
         guard case .fail(let failure) = machine.messageReceived(.errorResponse(error)) else {
             Issue.record("expected failure")
             return

@@ -123,7 +123,8 @@ public struct SCRAMSHA256Client {
 
         // c=biws is base64("n,,"): the GS2 header, no channel binding.
         let clientFinalWithoutProof = Array("c=biws,r=".utf8) + nonce
-        let authMessage = clientFirstBare + [UInt8(ascii: ",")] + serverFirstBytes + [UInt8(ascii: ",")]
+        let authMessage =
+            clientFirstBare + [UInt8(ascii: ",")] + serverFirstBytes + [UInt8(ascii: ",")]
             + clientFinalWithoutProof
 
         let saltedKey = SymmetricKey(data: saltedPassword)

@@ -42,7 +42,11 @@ public struct BackendMessageDecoder: NIOSingleStepByteToMessageDecoder {
         }
         let maximum = min(bounds.maximum ?? self.maximumMessageLength, self.maximumMessageLength)
         guard length <= maximum else {
-            throw PGWireError(.lengthTooLong, messageName: id.name, detail: "length \(length), at most \(maximum) allowed")
+            throw PGWireError(
+                .lengthTooLong,
+                messageName: id.name,
+                detail: "length \(length), at most \(maximum) allowed"
+            )
         }
         guard buffer.readableBytes >= 1 + length else {
             return nil

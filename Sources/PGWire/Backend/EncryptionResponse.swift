@@ -44,7 +44,11 @@ public enum EncryptionResponse: Hashable, Sendable {
         case UInt8(ascii: "E"):
             throw PGWireError(.unexpectedMessage, messageName: request.name, detail: "the server sent an ErrorResponse")
         default:
-            throw PGWireError(.invalidValue, messageName: request.name, detail: "unexpected byte 0x\(String(byte, radix: 16))")
+            throw PGWireError(
+                .invalidValue,
+                messageName: request.name,
+                detail: "unexpected byte 0x\(String(byte, radix: 16))"
+            )
         }
     }
 }

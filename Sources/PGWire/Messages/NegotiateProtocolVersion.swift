@@ -23,7 +23,10 @@ public struct NegotiateProtocolVersion: Hashable, Sendable {
 
     /// A bare minor version of protocol 3.
     public init(newestMinor: UInt16, unrecognisedOptions: [String]) {
-        self.init(newestVersion: ProtocolVersion(major: 3, minor: newestMinor), unrecognisedOptions: unrecognisedOptions)
+        self.init(
+            newestVersion: ProtocolVersion(major: 3, minor: newestMinor),
+            unrecognisedOptions: unrecognisedOptions
+        )
     }
 
     static func decode(payload: inout ByteBuffer) throws(PGWireError) -> NegotiateProtocolVersion {

@@ -291,7 +291,12 @@ public struct StartupStateMachine {
         }
         self.state = .failed
         return .fail(
-            PGWireError(.serverError, messageName: "Startup", detail: "the server refused the login", serverError: fields)
+            PGWireError(
+                .serverError,
+                messageName: "Startup",
+                detail: "the server refused the login",
+                serverError: fields
+            )
         )
     }
 

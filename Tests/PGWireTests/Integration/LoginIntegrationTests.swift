@@ -40,7 +40,10 @@ import Testing
 
     @Test func cleartextPassword() async throws {
         guard let server = try await IntegrationServer.shared(),
-            let connection = try await self.login(user: server.passwordUser.name, password: server.passwordUser.password)
+            let connection = try await self.login(
+                user: server.passwordUser.name,
+                password: server.passwordUser.password
+            )
         else { return }
         #expect(connection.login.authenticationMethod == .cleartextPassword)
         await connection.close()

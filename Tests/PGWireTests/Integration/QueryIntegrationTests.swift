@@ -53,7 +53,11 @@ import Testing
         var fortyOne = ByteBuffer()
         fortyOne.writeInteger(Int32(41))
         let messages = try await connection.send {
-            $0.parse(statementName: "s1", query: "SELECT $1::int4 + 1 AS answer, $2::text AS label", parameterTypes: [23, 25])
+            $0.parse(
+                statementName: "s1",
+                query: "SELECT $1::int4 + 1 AS answer, $2::text AS label",
+                parameterTypes: [23, 25]
+            )
             $0.describe(.statement, name: "s1")
             $0.bind(portalName: "", statementName: "s1", parameters: [.binary(fortyOne), .text("hi")])
             $0.execute(portalName: "")
@@ -108,10 +112,13 @@ import Testing
             $0.execute(portalName: "p", maxRows: 0)
             $0.sync()
         }
-        #expect(first.map(\.name) == [
-            "ParseComplete", "BindComplete", "DataRow", "DataRow", "PortalSuspended", "DataRow", "DataRow", "DataRow",
-            "CommandComplete", "ReadyForQuery",
-        ])
+        #expect(
+            first.map(\.name) == [
+                "ParseComplete", "BindComplete", "DataRow", "DataRow", "PortalSuspended", "DataRow", "DataRow",
+                "DataRow",
+                "CommandComplete", "ReadyForQuery",
+            ]
+        )
         #expect(self.rows(first) == [["1"], ["2"], ["3"], ["4"], ["5"]])
         #expect(first.last == .readyForQuery(.inTransaction))
         let commit = try await connection.send { $0.query("COMMIT") }
@@ -188,7 +195,9 @@ import Testing
     }
 
     @Test func cancelRequestStopsARunningQuery() async throws {
-        guard let server = try await IntegrationServer.shared(), let connection = try await self.connect() else { return }
+        guard let server = try await IntegrationServer.shared(), let connection = try await self.connect() else {
+            return
+        }
         let sleeping = connection.start { $0.query("SELECT pg_sleep(20)") }
         // Give the query time to start; a cancel that arrives first is ignored by the server.
         try await Task.sleep(for: .milliseconds(300))

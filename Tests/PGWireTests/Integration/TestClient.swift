@@ -153,7 +153,12 @@ final class TestClientHandler: ChannelDuplexHandler {
             context.close(promise: nil)
         case .retryWithProtocol30(let fields):
             self.failLogin(
-                PGWireError(.serverError, messageName: "TestClient", detail: "asked to retry at 3.0", serverError: fields)
+                PGWireError(
+                    .serverError,
+                    messageName: "TestClient",
+                    detail: "asked to retry at 3.0",
+                    serverError: fields
+                )
             )
             context.close(promise: nil)
         }

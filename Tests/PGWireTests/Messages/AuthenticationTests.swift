@@ -9,7 +9,10 @@ import Testing
             (wire("R", .int32(8), .int32(0)), [.authentication(.ok)]),
             (wire("R", .int32(8), .int32(2)), [.authentication(.kerberosV5)]),
             (wire("R", .int32(8), .int32(3)), [.authentication(.cleartextPassword)]),
-            (wire("R", .int32(12), .int32(5), .raw([0xDE, 0xAD, 0xBE, 0xEF])), [.authentication(.md5Password(salt: 0xDEAD_BEEF))]),
+            (
+                wire("R", .int32(12), .int32(5), .raw([0xDE, 0xAD, 0xBE, 0xEF])),
+                [.authentication(.md5Password(salt: 0xDEAD_BEEF))]
+            ),
             (wire("R", .int32(8), .int32(7)), [.authentication(.gss)]),
             (wire("R", .int32(11), .int32(8), "gss"), [.authentication(.gssContinue(ByteBuffer(string: "gss")))]),
             (wire("R", .int32(8), .int32(9)), [.authentication(.sspi)]),

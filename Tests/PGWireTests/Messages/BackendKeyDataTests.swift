@@ -7,7 +7,10 @@ import Testing
     @Test func fourByteKeyOfProtocol30() throws {
         let key = ByteBuffer(bytes: [1, 2, 3, 4])
         try verifyDecoding([
-            (wire("K", .int32(12), .int32(1234), .raw([1, 2, 3, 4])), [.backendKeyData(.init(processID: 1234, secretKey: key))])
+            (
+                wire("K", .int32(12), .int32(1234), .raw([1, 2, 3, 4])),
+                [.backendKeyData(.init(processID: 1234, secretKey: key))]
+            )
         ])
     }
 
@@ -28,7 +31,12 @@ import Testing
 
     @Test func keysOutsideFourTo256BytesAreRejected() {
         for keyLength in [0, 3, 257] {
-            let bytes = wire("K", .int32(Int32(8 + keyLength)), .int32(1), .raw([UInt8](repeating: 1, count: keyLength)))
+            let bytes = wire(
+                "K",
+                .int32(Int32(8 + keyLength)),
+                .int32(1),
+                .raw([UInt8](repeating: 1, count: keyLength))
+            )
             #expect(throws: PGWireError.self) { try decodeOne(bytes) }
         }
     }

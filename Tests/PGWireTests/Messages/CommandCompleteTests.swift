@@ -16,7 +16,10 @@ import Testing
         ])
         // An explicit vector, so the framing is not only checked against our own helper.
         try verifyDecoding([
-            (wire("C", .int32(14), "UPDATE 17\0"), [.commandComplete(CommandComplete(tag: ByteBuffer(string: "UPDATE 17")))])
+            (
+                wire("C", .int32(14), "UPDATE 17\0"),
+                [.commandComplete(CommandComplete(tag: ByteBuffer(string: "UPDATE 17")))]
+            )
         ])
     }
 

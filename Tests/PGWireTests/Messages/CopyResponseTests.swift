@@ -14,7 +14,10 @@ import Testing
                 wire("H", .int32(9), .int8(1), .int16(1), .int16(1)),
                 [.copyOutResponse(CopyResponse(format: .binary, columnFormats: [.binary]))]
             ),
-            (wire("W", .int32(7), .int8(0), .int16(0)), [.copyBothResponse(CopyResponse(format: .text, columnFormats: []))]),
+            (
+                wire("W", .int32(7), .int8(0), .int16(0)),
+                [.copyBothResponse(CopyResponse(format: .text, columnFormats: []))]
+            ),
         ])
     }
 

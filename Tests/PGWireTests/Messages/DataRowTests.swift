@@ -5,7 +5,15 @@ import Testing
 
 @Suite struct DataRowTests {
     /// Three columns: NULL, empty, ten bytes.
-    static let rowBytes = wire("D", .int32(28), .int16(3), .int32(-1), .int32(0), .int32(10), .raw([UInt8](repeating: 5, count: 10)))
+    static let rowBytes = wire(
+        "D",
+        .int32(28),
+        .int16(3),
+        .int32(-1),
+        .int32(0),
+        .int32(10),
+        .raw([UInt8](repeating: 5, count: 10))
+    )
 
     @Test func decodesThroughTheVerifier() throws {
         let expected = DataRow(columns: [nil, ByteBuffer(), ByteBuffer(repeating: 5, count: 10)])

@@ -13,7 +13,10 @@ import Testing
         let error = wire("E", .int32(24), "SERROR\0", "C23505\0", "Mdup\0", "\0")
         let notice = wire("N", .int32(5), "\0")
         try verifyDecoding([
-            (error, [.errorResponse(ErrorFields([(.localizedSeverity, "ERROR"), (.sqlState, "23505"), (.message, "dup")]))]),
+            (
+                error,
+                [.errorResponse(ErrorFields([(.localizedSeverity, "ERROR"), (.sqlState, "23505"), (.message, "dup")]))]
+            ),
             (notice, [.noticeResponse(ErrorFields([]))]),
         ])
     }

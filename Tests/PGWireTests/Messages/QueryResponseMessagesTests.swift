@@ -26,6 +26,8 @@ import Testing
         ),
     ]
 
+    // Byte vectors keep one message (or field group) per line.
+    // swift-format-ignore
     static let rowDescriptionBytes = wire(
         "T", .int32(55), .int16(2),
         "aid\0", .int32(16_384), .int16(1), .int32(23), .int16(4), .int32(-1), .int16(0),
@@ -43,7 +45,18 @@ import Testing
     }
 
     @Test func rowDescriptionWithBadFormatOrShortFieldIsRejected() {
-        let badFormat = wire("T", .int32(26), .int16(1), "a\0", .int32(0), .int16(0), .int32(23), .int16(4), .int32(-1), .int16(3))
+        let badFormat = wire(
+            "T",
+            .int32(26),
+            .int16(1),
+            "a\0",
+            .int32(0),
+            .int16(0),
+            .int32(23),
+            .int16(4),
+            .int32(-1),
+            .int16(3)
+        )
         #expect(throws: PGWireError.self) { try decodeOne(badFormat) }
         let short = wire("T", .int32(16), .int16(1), "a\0", .int32(0), .int16(0), .int16(0))
         do {
@@ -57,7 +70,10 @@ import Testing
 
     @Test func parameterDescription() throws {
         try verifyDecoding([
-            (wire("t", .int32(14), .int16(2), .int32(23), .int32(25)), [.parameterDescription(.init(dataTypes: [23, 25]))]),
+            (
+                wire("t", .int32(14), .int16(2), .int32(23), .int32(25)),
+                [.parameterDescription(.init(dataTypes: [23, 25]))]
+            ),
             (wire("t", .int32(6), .int16(0)), [.parameterDescription(.init(dataTypes: []))]),
         ])
         #expect(throws: PGWireError.self) { try decodeOne(wire("t", .int32(10), .int16(2), .int32(23))) }
@@ -94,7 +110,10 @@ import Testing
 
     @Test func functionCallResponse() throws {
         try verifyDecoding([
-            (wire("V", .int32(12), .int32(4), .raw([0, 0, 0, 7])), [.functionCallResponse(ByteBuffer(bytes: [0, 0, 0, 7]))]),
+            (
+                wire("V", .int32(12), .int32(4), .raw([0, 0, 0, 7])),
+                [.functionCallResponse(ByteBuffer(bytes: [0, 0, 0, 7]))]
+            ),
             (wire("V", .int32(8), .int32(-1)), [.functionCallResponse(nil)]),
         ])
         #expect(throws: PGWireError.self) { try decodeOne(wire("V", .int32(10), .int32(4), .raw([0, 0]))) }

@@ -9,7 +9,11 @@ import Testing
         try verifyDecoding([
             (
                 wire("v", .int32(28), .int32(0), .int32(2), "_pq_.a\0", "_pq_.bcd\0"),
-                [.negotiateProtocolVersion(NegotiateProtocolVersion(newestMinor: 0, unrecognisedOptions: ["_pq_.a", "_pq_.bcd"]))]
+                [
+                    .negotiateProtocolVersion(
+                        NegotiateProtocolVersion(newestMinor: 0, unrecognisedOptions: ["_pq_.a", "_pq_.bcd"])
+                    )
+                ]
             ),
             (
                 wire("v", .int32(12), .int32(1), .int32(0)),
@@ -18,7 +22,11 @@ import Testing
             // What PostgreSQL 15 really sends: the whole version number, 3 << 16 | 0.
             (
                 wire("v", .int32(19), .int32(196_608), .int32(1), "_pq_.x\0"),
-                [.negotiateProtocolVersion(NegotiateProtocolVersion(newestVersion: .v3_0, unrecognisedOptions: ["_pq_.x"]))]
+                [
+                    .negotiateProtocolVersion(
+                        NegotiateProtocolVersion(newestVersion: .v3_0, unrecognisedOptions: ["_pq_.x"])
+                    )
+                ]
             ),
         ])
     }
@@ -62,6 +70,8 @@ import Testing
     }
 
     @Test func aWholeLoginConversationInOneInput() throws {
+        // Byte vectors keep one message (or field group) per line.
+        // swift-format-ignore
         let bytes = wire(
             "R", .int32(8), .int32(0),
             "S", .int32(24), "server_version\0", "18.1\0",
