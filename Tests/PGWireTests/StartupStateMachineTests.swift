@@ -337,4 +337,47 @@ import Testing
         _ = machine.start()
         #expect(machine.messageReceived(.noticeResponse(ErrorFields([(.message, "hi")]))) == .wait)
     }
+
+    @Test func fallbackTo30LeavesOutProtocolOptionsAndReportsThem() {
+        var machine = StartupStateMachine(
+            configuration: StartupConfiguration(
+                user: "bench",
+                parameters: [("application_name", "pgswarm"), ("_pq_.test", "on")],
+                protocolVersion: .auto
+            )
+        )
+        var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
+        guard case .send(let first) = machine.start() else {
+            Issue.record("expected a StartupMessage")
+            return
+        }
+        machine.encode(first, into: &encoder)
+        let asked32 = encode {
+            $0.startupMessage(
+                user: "bench",
+                database: nil,
+                parameters: [("application_name", "pgswarm"), ("_pq_.test", "on")],
+                version: .v3_2
+            )
+        }
+        #expect(encoder.flushBuffer() == asked32)
+
+        let refusal = ErrorFields([(.sqlState, "08P01"), (.message, "unsupported startup parameter")])
+        #expect(machine.messageReceived(.errorResponse(refusal)) == .retryWithProtocol30(refusal))
+        guard case .send(let second) = machine.restartAtProtocol30() else {
+            Issue.record("expected a StartupMessage")
+            return
+        }
+        machine.encode(second, into: &encoder)
+        let asked30 = encode {
+            $0.startupMessage(user: "bench", database: nil, parameters: [("application_name", "pgswarm")])
+        }
+        #expect(encoder.flushBuffer() == asked30)
+        guard case .ready(let result) = self.finishLogin(&machine) else {
+            Issue.record("not ready")
+            return
+        }
+        #expect(result.unrecognisedOptions == ["_pq_.test"])
+        #expect(result.fellBackToProtocol30)
+    }
 }

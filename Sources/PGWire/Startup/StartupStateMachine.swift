@@ -96,12 +96,21 @@ public struct StartupStateMachine {
     }
 
     /// After `.retryWithProtocol30`, on a new connection: start again asking for 3.0.
+    ///
+    /// The `_pq_.` options are left out this time, because the poolers that refuse 3.2 refuse them
+    /// too ("unsupported startup parameter"); they are reported as unrecognised instead.
     public mutating func restartAtProtocol30() -> Action {
         self = StartupStateMachine(configuration: self.configuration)
         self.requestedVersion = .v3_0
         self.version = .v3_0
         self.fellBack = true
+        self.unrecognisedOptions = self.configuration.parameters.map(\.0).filter(Self.isProtocolOption)
         return self.start()
+    }
+
+    /// Protocol options (`_pq_.name`) are addressed to the protocol layer, not to the session.
+    static func isProtocolOption(_ name: String) -> Bool {
+        name.hasPrefix("_pq_.")
     }
 
     /// The connection closed before the session was ready (after `.ready` this is not our business).
@@ -157,7 +166,9 @@ public struct StartupStateMachine {
             encoder.startupMessage(
                 user: self.configuration.user,
                 database: self.configuration.database,
-                parameters: self.configuration.parameters,
+                parameters: self.fellBack
+                    ? self.configuration.parameters.filter { !Self.isProtocolOption($0.0) }
+                    : self.configuration.parameters,
                 version: version
             )
         case .password(let password):
