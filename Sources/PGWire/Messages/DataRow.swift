@@ -7,9 +7,9 @@ import NIOCore
 /// The layout is validated when the row is decoded, so walking it later cannot fail.
 public struct DataRow: Hashable, Sendable, Sequence {
     /// The number of columns.
-    public var columnCount: Int
+    public let columnCount: Int
     /// The columns as on the wire: for each, an Int32 length (-1 for NULL) and that many bytes.
-    public var bytes: ByteBuffer
+    public let bytes: ByteBuffer
 
     /// Wraps already-validated column bytes (see `decode`); use `init(columns:)` to build one.
     init(columnCount: Int, bytes: ByteBuffer) {

@@ -34,7 +34,7 @@ public enum ErrorFieldCode: UInt8, Hashable, Sendable, CaseIterable {
 /// decode time: a sequence of (code, NUL-terminated value) pairs ending with a NUL.
 public struct ErrorFields: Hashable, Sendable, CustomStringConvertible {
     /// The raw fields, including the final NUL terminator.
-    public var bytes: ByteBuffer
+    public let bytes: ByteBuffer
 
     init(validatedBytes: ByteBuffer) {
         self.bytes = validatedBytes

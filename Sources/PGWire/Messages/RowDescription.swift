@@ -40,9 +40,9 @@ public struct RowDescription: Hashable, Sendable, Sequence {
     }
 
     /// The number of columns.
-    public var fieldCount: Int
+    public let fieldCount: Int
     /// The field descriptions as on the wire.
-    public var bytes: ByteBuffer
+    public let bytes: ByteBuffer
 
     init(fieldCount: Int, validatedBytes: ByteBuffer) {
         self.fieldCount = fieldCount
