@@ -1,0 +1,52 @@
+import Foundation
+
+/// A script to compile: its name (file path or built-in name, used in messages), its text and its weight.
+public struct ScriptSource: Sendable, Equatable {
+    public var name: String
+    public var text: String
+    public var weight: Int
+
+    public init(name: String, text: String, weight: Int = 1) {
+        self.name = name
+        self.text = text
+        self.weight = weight
+    }
+
+    /// Splits pgbench's `name@weight` option syntax (the last `@`); the weight defaults to 1.
+    public static func splitWeight(_ option: String) throws(WorkloadError) -> (name: String, weight: Int) {
+        guard let at = option.lastIndex(of: "@") else { return (option, 1) }
+        let name = String(option[..<at])
+        let spec = String(option[option.index(after: at)...])
+        guard let weight = Int(spec) else {
+            throw WorkloadError(file: option, line: 0, column: 0, message: "invalid weight specification: @\(spec)")
+        }
+        guard weight >= 0 && weight <= Int(Int32.max) else {
+            throw WorkloadError(
+                file: option, line: 0, column: 0,
+                message: "weight specification out of range (0 .. \(Int32.max)): \(weight)"
+            )
+        }
+        return (name, weight)
+    }
+
+    /// A script file given as `path[@weight]` (pgbench -f).
+    public static func file(_ option: String) throws(WorkloadError) -> ScriptSource {
+        let (path, weight) = try splitWeight(option)
+        do {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return ScriptSource(name: path, text: text, weight: weight)
+        } catch {
+            throw WorkloadError(
+                file: path, line: 0, column: 0, message: "could not open file \"\(path)\": \(error.localizedDescription)"
+            )
+        }
+    }
+
+    /// A built-in script given as `name[@weight]` (pgbench -b), the name possibly an unambiguous prefix.
+    public static func builtin(_ option: String) throws(WorkloadError) -> ScriptSource {
+        let (name, weight) = try splitWeight(option)
+        var script = try BuiltinScript.find(name)
+        script.weight = weight
+        return script
+    }
+}
