@@ -43,7 +43,7 @@ public enum ConnectionURI {
             guard !address.isEmpty else {
                 throw EngineError(.usage, "IPv6 host address may not be empty in URI: \"\(uri)\"")
             }
-            result["host"] = String(address)
+            result["host"] = try percentDecoded(address, uri: uri)
             hostPort = hostPort[hostPort.index(after: close)...]
             if !hostPort.isEmpty && hostPort.first != ":" {
                 throw EngineError(.usage, "unexpected character \"\(hostPort.first!)\" after IPv6 address in \"\(uri)\"")
