@@ -141,11 +141,17 @@ final class Client {
 extension Client: @unchecked Sendable {}
 
 /// Feeds one channel's bytes to its client through the backend decoder; decoded messages never go through NIOAny.
+///
+/// The framing loop is ours rather than NIOSingleStepByteToMessageProcessor because that processor keeps the last
+/// receive buffer referenced between reads, so NIO's pooled receive allocator must allocate a fresh buffer for every
+/// read. Here a receive buffer is released as soon as it is decoded; only a partial frame at its end is copied into
+/// `reassembly`, a buffer of our own that is reused.
 final class ClientChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let client: Client
-    private var processor = NIOSingleStepByteToMessageProcessor(BackendMessageDecoder())
+    private var decoder = BackendMessageDecoder()
+    private var reassembly = ByteBuffer()
 
     init(client: Client) {
         self.client = client
@@ -157,13 +163,27 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
+        var buffer = unwrapInboundIn(data)
         do {
-            try processor.process(buffer: buffer) { message in
-                client.received(message)
+            if reassembly.readableBytes == 0 {
+                try decodeAll(&buffer)
+                if buffer.readableBytes > 0 {
+                    reassembly.clear()
+                    reassembly.writeBuffer(&buffer)
+                }
+            } else {
+                reassembly.writeBuffer(&buffer)
+                try decodeAll(&reassembly)
+                reassembly.discardReadBytes()
             }
         } catch {
             client.decodingFailed(error)
+        }
+    }
+
+    private func decodeAll(_ buffer: inout ByteBuffer) throws {
+        while let message = try decoder.decode(buffer: &buffer) {
+            client.received(message)
         }
     }
 
