@@ -1,0 +1,8 @@
+import Foundation
+
+/// Messages for the user that are not results: errors and warnings go to stderr, so stdout stays parseable.
+enum StandardError {
+    static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
