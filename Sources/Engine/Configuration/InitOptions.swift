@@ -72,9 +72,6 @@ public struct InitOptions: Sendable, Equatable {
                     "unrecognized initialization step \"\(step)\" (allowed step characters are \"\(InitOptions.allSteps)\")"
                 )
             }
-            if initSteps.contains("g") && initSteps.contains("G") {
-                throw EngineError(.usage, "-I/--init-steps: only one of \"g\" and \"G\" can be used")
-            }
             self.initSteps = initSteps
         }
         self.noVacuum = noVacuum
