@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "pgswarm",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pgswarm", targets: ["pgswarm"]),
         .library(name: "PGWire", targets: ["PGWire"]),

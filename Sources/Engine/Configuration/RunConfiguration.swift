@@ -26,12 +26,19 @@ public struct RunConfiguration: Sendable {
     /// `--max-tries`: attempts for a transaction that failed with a serialization failure or deadlock.
     public var maxTries: Int = 1
     public var randomSeed: UInt64?
+    /// `-s`: the scale for custom scripts; nil reads it from pgbench_branches when a built-in script runs.
+    public var scale: Int?
+    /// Names given with `-D`, which the run must not override (e.g. `-D scale=5`).
+    public var definedVariables: Set<String> = []
     /// `-r`: per-command latencies in the report.
     public var reportPerCommand: Bool = false
     /// `-n`: skip the vacuum before the run.
     public var noVacuum: Bool = false
     /// `-v`: vacuum all four standard tables before the run.
     public var vacuumAll: Bool = false
+    /// `--continue-on-error` (pgbench 18): count any SQL error as a failed transaction and go on, instead of
+    /// aborting the client.
+    public var continueOnError: Bool = false
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// Where summary.json and latency.hlog go.

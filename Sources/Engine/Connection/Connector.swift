@@ -1,0 +1,70 @@
+import NIOCore
+import NIOPosix
+import PGWire
+
+/// Opens a channel to the server (TCP or Unix socket) on a given event loop, with the caller's handler installed.
+enum Connector {
+    static let connectTimeout = TimeAmount.seconds(10)
+
+    static func connect(
+        to endpoint: ConnectionSettings.Endpoint,
+        on loop: any EventLoop,
+        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+    ) -> EventLoopFuture<any Channel> {
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer(initializer)
+        switch endpoint {
+        case .tcp(let host, let port):
+            return bootstrap.connect(host: host, port: port)
+        case .unixSocket(let path):
+            return bootstrap.connect(unixDomainSocketPath: path)
+        }
+    }
+
+    /// The StartupMessage parameters and credentials for these settings.
+    static func startupConfiguration(_ settings: ConnectionSettings) -> StartupConfiguration {
+        let version: ProtocolVersionRequest
+        switch settings.protocolRequest {
+        case .v3_0: version = .v3_0
+        case .v3_2: version = .v3_2
+        case .auto: version = .auto
+        }
+        return StartupConfiguration(
+            user: settings.user,
+            database: settings.database,
+            password: settings.password,
+            parameters: [("application_name", settings.applicationName)],
+            protocolVersion: version
+        )
+    }
+
+    /// Turns a failed connect into one line naming where and why.
+    static func describe(connectError error: any Error, settings: ConnectionSettings) -> EngineError {
+        let reason: String
+        if let ioError = error as? IOError {
+            reason = ioError.description
+        } else if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError {
+            reason = "timed out after \(connectTimeout.nanoseconds / 1_000_000_000) s"
+        } else {
+            reason = String(describing: error)
+        }
+        return EngineError(.connection, "cannot connect to \(settings.endpointDescription): \(reason)")
+    }
+
+    /// Turns a startup failure (the server's ErrorResponse, or a protocol error) into one line.
+    static func describe(startupError error: PGWireError, settings: ConnectionSettings) -> EngineError {
+        if let server = error.serverError {
+            let sqlState = server.sqlState ?? "?????"
+            let kind: EngineError.Kind = sqlState.hasPrefix("28") ? .authentication : .server
+            return EngineError(
+                kind,
+                "server at \(settings.endpointDescription) refused the connection as user \"\(settings.user)\" "
+                    + "to database \"\(settings.database)\": \(server.severity ?? "FATAL") \(sqlState) "
+                    + (server.message ?? "")
+            )
+        }
+        return EngineError(.connection, "startup with \(settings.endpointDescription) failed: \(error)")
+    }
+}
