@@ -6,3 +6,10 @@ enum StandardError {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
+
+/// A run's lines (progress, summary) go out unbuffered, so progress shows when stdout is a pipe too.
+enum StandardOutput {
+    static func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

@@ -7,55 +7,12 @@ import Testing
 /// without connecting. Covers the ArgumentParser layer, which the library tests cannot import.
 @Suite("CLI: the pgswarm executable")
 struct CliBinaryTests {
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-        var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
-    }
+    typealias Outcome = PgswarmProcess.Outcome
 
-    /// Next to the test bundle (`.build/<configuration>/`), where `swift build` puts the product.
-    static let executable: URL? = {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let candidates = [
-            besideTests.appendingPathComponent("pgswarm"),
-            besideTests.deletingLastPathComponent().appendingPathComponent("pgswarm"),
-            packageRoot.appendingPathComponent(".build/debug/pgswarm"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }()
+    static var home: URL { PgswarmProcess.home }
 
-    /// A home directory of its own and no PG* variables, so the machine's settings cannot leak in.
-    static let home: URL = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgswarm-cli-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }()
-
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
-        let executable = try #require(Self.executable, "build the pgswarm product first (swift build)")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
-        environment["HOME"] = Self.home.path
-        environment["PGHOST"] = "/nonexistent-socket-dir"
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
-        )
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        try PgswarmProcess.run(arguments, environment: ["PGHOST": "/nonexistent-socket-dir"].merging(environment) { $1 })
     }
 
     func run(_ line: String, environment: [String: String] = [:]) throws -> Outcome {

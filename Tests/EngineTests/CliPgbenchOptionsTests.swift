@@ -35,6 +35,7 @@ struct CliPgbenchOptionsTests {
             case "no-vacuum": options.noVacuum = true
             case "vacuum-all": options.vacuumAll = true
             case "verbose-errors": options.verboseErrors = true
+            case "continue-on-error": options.continueOnError = true
             case "log": options.log = true
             case "log-prefix": options.logPrefix = value
             case "sampling-rate": options.samplingRate = value
@@ -64,7 +65,10 @@ struct CliPgbenchOptionsTests {
         #expect(configuration.rate == nil)
         #expect(configuration.maxTries == 1)
         #expect(configuration.connection == connection)
-        #expect(configuration.outputDirectory == "Results/20251125T231500Z")
+        #expect(configuration.outputDirectory == nil)
+        #expect(configuration.scale == nil)
+        #expect(configuration.definedVariables.isEmpty)
+        #expect(!configuration.continueOnError)
         // --random-seed=time, pgbench's default: the clock in microseconds.
         #expect(configuration.randomSeed == 1_764_112_500_250_000)
     }
@@ -103,7 +107,12 @@ struct CliPgbenchOptionsTests {
     }
 
     @Test func flagsReachTheConfiguration() throws {
-        let configuration = try configuration("-C -r -n -v --verbose-errors --out=/tmp/r -t 3 --random-seed=42")
+        let configuration = try configuration(
+            "-C -r -n -v --verbose-errors --continue-on-error --out=/tmp/r -t 3 --random-seed=42 -s 5 -D a=1 -D scale=2"
+        )
+        #expect(configuration.continueOnError)
+        #expect(configuration.scale == 5)
+        #expect(configuration.definedVariables == ["a", "scale"])
         #expect(configuration.connectPerTransaction)
         #expect(configuration.reportPerCommand)
         #expect(configuration.noVacuum)

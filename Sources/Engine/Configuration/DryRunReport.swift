@@ -24,7 +24,9 @@ public enum DryRunReport {
         lines.append("random seed: " + (configuration.randomSeed.map { "\($0)" } ?? "none"))
         lines.append("report per command: \(configuration.reportPerCommand)")
         lines.append("vacuum: " + (configuration.noVacuum ? "none" : configuration.vacuumAll ? "all" : "branches, tellers, history"))
-        lines.append("results: " + (configuration.outputDirectory ?? "none"))
+        lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? "from pgbench_branches"))
+        lines.append("continue on error: \(configuration.continueOnError)")
+        lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
         return lines
     }
 

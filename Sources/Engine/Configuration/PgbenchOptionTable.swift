@@ -75,6 +75,8 @@ public enum PgbenchOptionTable {
         .init("sampling-rate", value: true, .benchmark),
         .init("show-script", value: true, .benchmark),
         .init("verbose-errors", .benchmark),
+        // pgbench 18.
+        .init("continue-on-error", .benchmark),
         // pgswarm's own, long only.
         .init("dbname", value: true, .both),
         .init("application-name", value: true, .both),

@@ -26,6 +26,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var noVacuum = false
     public var vacuumAll = false
     public var verboseErrors = false
+    /// `--continue-on-error` (pgbench 18).
+    public var continueOnError = false
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -34,15 +36,15 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var progressTimestamp = false
     public var failuresDetailed = false
     public var debug = false
-    /// `--out`: the results directory; nil means `Results/<UTC timestamp>`.
+    /// `--out`: the results directory; nil leaves the engine's default, `Results/<UTC timestamp>`.
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.
     public var commandLine: [String] = []
 
     public init() {}
 
-    /// Checks every option as pgbench does and builds the run's configuration. `now` names the default results
-    /// directory and seeds `--random-seed=time` (pgbench's default).
+    /// Checks every option as pgbench does and builds the run's configuration. `now` seeds `--random-seed=time`
+    /// (pgbench's default).
     public func makeRunConfiguration(
         connection: ConnectionSettings,
         now: Date = Date()
@@ -97,8 +99,8 @@ public struct PgbenchOptions: Sendable, Equatable {
         if progressTimestamp && progress == nil {
             throw EngineError(.usage, "--progress-timestamp is allowed only under --progress")
         }
-        _ = try scaleValue()
-        _ = try parsedDefines()
+        configuration.scale = try scaleValue()
+        configuration.definedVariables = Set(try parsedDefines().map(\.0))
 
         if let maxTries {
             guard let tries = Int(maxTries.trimmingSpaces()), tries >= 0 else {
@@ -121,7 +123,8 @@ public struct PgbenchOptions: Sendable, Equatable {
         configuration.noVacuum = noVacuum
         configuration.vacuumAll = vacuumAll
         configuration.verboseErrors = verboseErrors
-        configuration.outputDirectory = outputDirectory ?? PgbenchOptions.defaultOutputDirectory(now: now)
+        configuration.continueOnError = continueOnError
+        configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine
         return configuration
     }
@@ -215,13 +218,5 @@ public struct PgbenchOptions: Sendable, Equatable {
         if logPrefix != nil && !log {
             throw EngineError(.usage, "log file prefix (--log-prefix) is allowed only when logging transactions (-l)")
         }
-    }
-
-    /// `Results/<UTC timestamp>`, e.g. `Results/20261125T231700Z`.
-    public static func defaultOutputDirectory(now: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return "Results/" + formatter.string(from: now)
     }
 }

@@ -83,6 +83,9 @@ struct BenchmarkArguments: ParsableArguments {
     @Flag(name: .long, help: "Print messages of all errors.")
     var verboseErrors = false
 
+    @Flag(name: .long, help: "Count SQL errors as failed transactions and go on, instead of aborting the client.")
+    var continueOnError = false
+
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
 }

@@ -1,13 +1,8 @@
 import Engine
 
-/// Where `pgswarm init` hands over to the engine. The engine's `PgbenchInit` is being written; until it lands,
-/// say so plainly instead of pretending.
+/// Hands `pgswarm init` (and `pgswarm run -i`) over to the engine.
 enum InitRunner {
     static func run(connection: ConnectionSettings, options: InitOptions) async throws {
-        throw EngineError(
-            .io,
-            "initialisation is not available in this build yet; for now run: pgbench -i -s \(options.scale) "
-                + "-I \(options.steps) (same connection options)"
-        )
+        try await PgbenchInit.run(connection: connection, options: options, print: StandardOutput.write)
     }
 }

@@ -52,21 +52,58 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
 
+
         var cluster: LocalPostgres?
         defer { cluster?.stop() }
         if tempPostgres {
             let started = try LocalPostgres.start()
             cluster = started
-            settings.endpoint = .unixSocket(
-                path: ConnectionResolver.socketPath(directory: started.socketDirectory, port: started.port)
+            configuration.connection = try await Self.prepareTemporaryServer(
+                started, settings: settings, databaseGiven: connection.database != nil || connection.dbname != nil,
+                plan: plan, scale: configuration.scale
             )
-            settings.user = started.superuser
-            if connection.database == nil && connection.dbname == nil { settings.database = "postgres" }
-            settings.hostWasGiven = true
-            configuration.connection = settings
-            print("pgswarm: started a temporary PostgreSQL at \(settings.endpointDescription)")
         }
-        _ = try await Benchmark.run(configuration: configuration, plan: plan) { line in print(line) }
+
+        let stop = StopSignal()
+        let interrupts = InterruptHandler(stop: stop)
+        defer { interrupts.cancel() }
+        let outcome = try await Benchmark.run(
+            configuration: configuration, plan: plan, print: StandardOutput.write, stop: stop
+        )
+        if outcome.abortedClients > 0 {
+            StandardError.write(
+                "pgswarm: \(outcome.abortedClients) of \(configuration.clients) clients aborted; the results are "
+                    + "incomplete"
+            )
+            throw ExitCode(1)
+        }
+    }
+
+    /// Points the run at a throwaway server, and creates the pgbench tables there when a built-in script needs them.
+    static func prepareTemporaryServer(
+        _ server: LocalPostgres,
+        settings: ConnectionSettings,
+        databaseGiven: Bool,
+        plan: Plan,
+        scale: Int?
+    ) async throws -> ConnectionSettings {
+        var settings = settings
+        settings.endpoint = .unixSocket(
+            path: ConnectionResolver.socketPath(directory: server.socketDirectory, port: server.port)
+        )
+        settings.user = server.superuser
+        settings.password = nil
+        if !databaseGiven { settings.database = "postgres" }
+        settings.hostWasGiven = true
+        StandardOutput.write("pgswarm: started a temporary PostgreSQL at \(settings.endpointDescription)")
+        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+        if plan.scripts.contains(where: { builtinNames.contains($0.name) }) {
+            var options = InitOptions()
+            options.scale = scale ?? 1
+            options.quiet = true
+            try await InitRunner.run(connection: settings, options: options)
+        }
+        return settings
     }
 
     /// The parsed options in the engine's terms.
@@ -90,6 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         options.noVacuum = benchmark.noVacuum
         options.vacuumAll = benchmark.vacuumAll
         options.verboseErrors = benchmark.verboseErrors
+        options.continueOnError = benchmark.continueOnError
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
