@@ -47,7 +47,11 @@ struct ConnectionArguments: ParsableArguments {
 
     var options: ConnectionOptions {
         ConnectionOptions(
-            host: host, port: port, user: username, database: dbname ?? database, applicationName: applicationName,
+            host: host,
+            port: port,
+            user: username,
+            database: dbname ?? database,
+            applicationName: applicationName,
             protocolRequest: protocolVersion.flatMap(ConnectionSettings.ProtocolRequest.init(rawValue:))
         )
     }

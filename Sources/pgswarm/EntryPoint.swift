@@ -36,7 +36,10 @@ enum EntryPoint {
         }
         let normalized: PgbenchArguments.Normalized
         do {
-            normalized = try PgbenchArguments.normalize(Array(arguments.dropFirst()), initializing: subcommand == "init")
+            normalized = try PgbenchArguments.normalize(
+                Array(arguments.dropFirst()),
+                initializing: subcommand == "init"
+            )
         } catch {
             throw EngineError(.usage, "\(error.message) (see 'pgswarm \(subcommand) --help')")
         }

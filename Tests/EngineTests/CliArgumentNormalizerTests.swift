@@ -63,7 +63,9 @@ struct CliArgumentNormalizerTests {
         #expect(engineErrorMessage { _ = try normalize("-Z") } == "invalid option -- 'Z'")
         #expect(engineErrorMessage { _ = try normalize("-c") } == "option requires an argument -- 'c'")
         #expect(engineErrorMessage { _ = try normalize("--client") } == "option '--client' requires an argument")
-        #expect(engineErrorMessage { _ = try normalize("--connect=1") } == "option '--connect' doesn't allow an argument")
+        #expect(
+            engineErrorMessage { _ = try normalize("--connect=1") } == "option '--connect' doesn't allow an argument"
+        )
         #expect(
             engineErrorMessage { _ = try normalize("--log-=x --sa") } == "option '--sampling-rate' requires an argument"
         )
@@ -80,7 +82,8 @@ struct CliArgumentNormalizerTests {
                 == "--foreign-keys cannot be used in benchmarking mode (it belongs to pgswarm init)"
         )
         #expect(
-            engineErrorMessage { _ = try normalize("-i -c 5") } == "-c/--client cannot be used in initialization (-i) mode"
+            engineErrorMessage { _ = try normalize("-i -c 5") }
+                == "-c/--client cannot be used in initialization (-i) mode"
         )
         #expect(
             engineErrorMessage { _ = try normalize("-T 5", initializing: true) }

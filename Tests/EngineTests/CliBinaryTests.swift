@@ -12,7 +12,10 @@ struct CliBinaryTests {
     static var home: URL { PgswarmProcess.home }
 
     func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        try PgswarmProcess.run(arguments, environment: ["PGHOST": "/nonexistent-socket-dir"].merging(environment) { $1 })
+        try PgswarmProcess.run(
+            arguments,
+            environment: ["PGHOST": "/nonexistent-socket-dir"].merging(environment) { $1 }
+        )
     }
 
     func run(_ line: String, environment: [String: String] = [:]) throws -> Outcome {
@@ -76,28 +79,43 @@ struct CliBinaryTests {
 
     @Test func environmentVariables() throws {
         let outcome = try run(
-            "run --dry-run", environment: ["PGHOST": "127.0.0.1", "PGPORT": "5544", "PGUSER": "u", "PGDATABASE": "d"]
+            "run --dry-run",
+            environment: ["PGHOST": "127.0.0.1", "PGPORT": "5544", "PGUSER": "u", "PGDATABASE": "d"]
         )
         #expect(outcome.lines.contains("server: 127.0.0.1:5544"))
         #expect(outcome.lines.contains("user: u"))
         #expect(outcome.lines.contains("database: d"))
     }
 
-    @Test(arguments: [
-        ("run -t 5 -T 5", "pgswarm: specify either a number of transactions (-t) or a duration (-T), not both"),
-        ("run -c abc", "pgswarm: invalid value \"abc\" for option -c/--client"),
-        ("run --zzz", "pgswarm: unrecognized option '--zzz' (see 'pgswarm run --help')"),
-        ("run -Z", "pgswarm: invalid option -- 'Z' (see 'pgswarm run --help')"),
-        ("run -i -c 5", "pgswarm: -c/--client cannot be used in initialization (-i) mode (see 'pgswarm run --help')"),
-        ("run -M fast --dry-run", "pgswarm: invalid query mode (-M): \"fast\""),
-        ("run -p 99999 --dry-run", "pgswarm: invalid port number: \"99999\""),
-        ("run --dry-run --protocol-version=4", "pgswarm: invalid --protocol-version \"4\": expecting 3.0, 3.2 or auto (see 'pgswarm run --help')"),
-        ("run -b nope --dry-run", "pgswarm: nope: no builtin script found for name \"nope\""),
-        ("run -c 8", nil),
-        ("-c 8", "pgswarm: unknown option '-c': pgbench's options go after the subcommand, as in 'pgswarm run -c 8'"),
-        ("init -I xyz", "pgswarm: unrecognized initialization step \"x\" (allowed step characters are \"dtgGvpf\")"),
-        ("run a b --dry-run", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("run -t 5 -T 5", "pgswarm: specify either a number of transactions (-t) or a duration (-T), not both"),
+            ("run -c abc", "pgswarm: invalid value \"abc\" for option -c/--client"),
+            ("run --zzz", "pgswarm: unrecognized option '--zzz' (see 'pgswarm run --help')"),
+            ("run -Z", "pgswarm: invalid option -- 'Z' (see 'pgswarm run --help')"),
+            (
+                "run -i -c 5",
+                "pgswarm: -c/--client cannot be used in initialization (-i) mode (see 'pgswarm run --help')"
+            ),
+            ("run -M fast --dry-run", "pgswarm: invalid query mode (-M): \"fast\""),
+            ("run -p 99999 --dry-run", "pgswarm: invalid port number: \"99999\""),
+            (
+                "run --dry-run --protocol-version=4",
+                "pgswarm: invalid --protocol-version \"4\": expecting 3.0, 3.2 or auto (see 'pgswarm run --help')"
+            ),
+            ("run -b nope --dry-run", "pgswarm: nope: no builtin script found for name \"nope\""),
+            ("run -c 8", nil),
+            (
+                "-c 8",
+                "pgswarm: unknown option '-c': pgbench's options go after the subcommand, as in 'pgswarm run -c 8'"
+            ),
+            (
+                "init -I xyz",
+                "pgswarm: unrecognized initialization step \"x\" (allowed step characters are \"dtgGvpf\")"
+            ),
+            ("run a b --dry-run", nil),
+        ] as [(String, String?)]
+    )
     func badInputIsOneLineAndExitCodeTwo(line: String, message: String?) throws {
         // "run -c 8" would connect: give it something else to trip on first.
         let arguments = line == "run -c 8" ? "run -c 8 -t 0" : line
@@ -121,10 +139,12 @@ struct CliBinaryTests {
     @Test func builtinListAndShowScript() throws {
         let list = try run("run -b list")
         #expect(list.status == 0)
-        #expect(list.lines == [
-            "Available builtin scripts:", "      tpcb-like: <builtin: TPC-B (sort of)>",
-            "  simple-update: <builtin: simple update>", "    select-only: <builtin: select only>",
-        ])
+        #expect(
+            list.lines == [
+                "Available builtin scripts:", "      tpcb-like: <builtin: TPC-B (sort of)>",
+                "  simple-update: <builtin: simple update>", "    select-only: <builtin: select only>",
+            ]
+        )
         let show = try run("run --show-script=select")
         #expect(show.status == 0)
         #expect(show.lines.first == "-- select-only: <builtin: select only>")

@@ -21,7 +21,12 @@ struct CliInitOptionsTests {
 
     @Test func values() throws {
         let options = try InitOptions(
-            scale: "50", fillfactor: "90", quiet: true, unloggedTables: true, partitions: "4", partitionMethod: "hash",
+            scale: "50",
+            fillfactor: "90",
+            quiet: true,
+            unloggedTables: true,
+            partitions: "4",
+            partitionMethod: "hash",
             tablespace: "fast"
         )
         #expect(options.scale == 50)
@@ -36,14 +41,19 @@ struct CliInitOptionsTests {
 
     @Test func pgbenchsMessages() {
         #expect(engineErrorMessage { _ = try InitOptions(scale: "0") } == "-s/--scale must be in range 1..2147483647")
-        #expect(engineErrorMessage { _ = try InitOptions(fillfactor: "5") } == "-F/--fillfactor must be in range 10..100")
+        #expect(
+            engineErrorMessage { _ = try InitOptions(fillfactor: "5") } == "-F/--fillfactor must be in range 10..100"
+        )
         #expect(
             engineErrorMessage { _ = try InitOptions(initSteps: "xyz") }
                 == "unrecognized initialization step \"x\" (allowed step characters are \"dtgGvpf\")"
         )
         // pgbench accepts both generators (each starts by truncating), so pgswarm does too.
         #expect(engineErrorMessage { _ = try InitOptions(initSteps: "dtgG") } == nil)
-        #expect(engineErrorMessage { _ = try InitOptions(partitions: "-1") } == "--partitions must be in range 0..2147483647")
+        #expect(
+            engineErrorMessage { _ = try InitOptions(partitions: "-1") }
+                == "--partitions must be in range 0..2147483647"
+        )
         #expect(
             engineErrorMessage { _ = try InitOptions(partitions: "2", partitionMethod: "list") }
                 == "invalid partition method, expecting \"range\" or \"hash\", got: \"list\""

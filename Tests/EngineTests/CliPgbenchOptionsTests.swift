@@ -188,16 +188,28 @@ struct CliPgbenchOptionsTests {
     }
 
     @Test func logOptionsFollowPgbenchsRules() throws {
-        #expect(usageError("--sampling-rate=0.5") == "log sampling (--sampling-rate) is allowed only when logging transactions (-l)")
+        #expect(
+            usageError("--sampling-rate=0.5")
+                == "log sampling (--sampling-rate) is allowed only when logging transactions (-l)"
+        )
         #expect(usageError("-l --sampling-rate=2") == "invalid sampling rate: \"2\"")
-        #expect(usageError("--aggregate-interval=5") == "log aggregation is allowed only when actually logging transactions")
+        #expect(
+            usageError("--aggregate-interval=5") == "log aggregation is allowed only when actually logging transactions"
+        )
         #expect(usageError("-l --aggregate-interval=0") == "--aggregate-interval must be in range 1..2147483647")
         #expect(
             usageError("-l --aggregate-interval=5 --sampling-rate=0.1")
-                == "log sampling (--sampling-rate) and aggregation (--aggregate-interval) cannot be used at the same time"
+                == "log sampling (--sampling-rate) and aggregation (--aggregate-interval) cannot be used at the "
+                + "same time"
         )
-        #expect(usageError("-l --aggregate-interval=7 -T 10") == "duration (10) must be a multiple of aggregation interval (7)")
-        #expect(usageError("--log-prefix=x") == "log file prefix (--log-prefix) is allowed only when logging transactions (-l)")
+        #expect(
+            usageError("-l --aggregate-interval=7 -T 10")
+                == "duration (10) must be a multiple of aggregation interval (7)"
+        )
+        #expect(
+            usageError("--log-prefix=x")
+                == "log file prefix (--log-prefix) is allowed only when logging transactions (-l)"
+        )
         #expect(usageError("-l --log-prefix=x --sampling-rate=0.01 -P 1 --progress-timestamp") == nil)
         #expect(usageError("-l --aggregate-interval=5 -T 10") == nil)
     }

@@ -25,7 +25,9 @@ enum PgswarmProcess {
     }()
 
     static let home: URL = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgswarm-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pgswarm-cli-\(UUID().uuidString)"
+        )
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }()
@@ -52,7 +54,8 @@ enum PgswarmProcess {
         process.waitUntilExit()
         let errorText = errorData.waitForValue()
         return Outcome(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
             standardError: String(decoding: errorText, as: UTF8.self)
         )
     }

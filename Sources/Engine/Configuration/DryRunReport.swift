@@ -23,7 +23,10 @@ public enum DryRunReport {
         lines.append("max tries: " + (configuration.maxTries == Int.max ? "unlimited" : "\(configuration.maxTries)"))
         lines.append("random seed: " + (configuration.randomSeed.map { "\($0)" } ?? "none"))
         lines.append("report per command: \(configuration.reportPerCommand)")
-        lines.append("vacuum: " + (configuration.noVacuum ? "none" : configuration.vacuumAll ? "all" : "branches, tellers, history"))
+        lines.append(
+            "vacuum: "
+                + (configuration.noVacuum ? "none" : configuration.vacuumAll ? "all" : "branches, tellers, history")
+        )
         lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? "from pgbench_branches"))
         lines.append("continue on error: \(configuration.continueOnError)")
         lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
@@ -35,7 +38,10 @@ public enum DryRunReport {
         lines.append("init steps: \(initOptions.steps)")
         lines.append("scale: \(initOptions.scale)")
         lines.append("fillfactor: \(initOptions.fillfactor)")
-        lines.append("partitions: \(initOptions.partitions)" + (initOptions.effectivePartitionMethod.map { " (\($0.rawValue))" } ?? ""))
+        lines.append(
+            "partitions: \(initOptions.partitions)"
+                + (initOptions.effectivePartitionMethod.map { " (\($0.rawValue))" } ?? "")
+        )
         lines.append("unlogged tables: \(initOptions.unloggedTables)")
         lines.append("quiet: \(initOptions.quiet)")
         return lines

@@ -52,8 +52,12 @@ public struct PgbenchOptions: Sendable, Equatable {
         var configuration = RunConfiguration(connection: connection)
         let int32Max = Int(Int32.max)
 
-        if let clients { configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: 1...int32Max) }
-        if let jobs { configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max) }
+        if let clients {
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: 1...int32Max)
+        }
+        if let jobs {
+            configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
+        }
         // More event loops than clients would only idle.
         configuration.threads = min(configuration.threads, configuration.clients)
 
@@ -146,8 +150,11 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `-s` scale.
     public func makePlan(configuration: RunConfiguration) throws -> Plan {
         try Plan.compile(
-            sources: scriptSources(), mode: configuration.mode, defines: parsedDefines(),
-            scale: scaleValue() ?? 1, randomSeed: configuration.randomSeed ?? 0
+            sources: scriptSources(),
+            mode: configuration.mode,
+            defines: parsedDefines(),
+            scale: scaleValue() ?? 1,
+            randomSeed: configuration.randomSeed ?? 0
         )
     }
 
@@ -179,7 +186,8 @@ public struct PgbenchOptions: Sendable, Equatable {
         case let text?:
             guard let seed = UInt64(text.trimmingSpaces()) else {
                 throw EngineError(
-                    .usage, "unrecognized random seed option \"\(text)\": expecting an unsigned integer, \"time\" or \"rand\""
+                    .usage,
+                    "unrecognized random seed option \"\(text)\": expecting an unsigned integer, \"time\" or \"rand\""
                 )
             }
             return seed
@@ -190,7 +198,10 @@ public struct PgbenchOptions: Sendable, Equatable {
     private func checkLogOptions(duration: Int?) throws(EngineError) {
         if let samplingRate {
             guard log else {
-                throw EngineError(.usage, "log sampling (--sampling-rate) is allowed only when logging transactions (-l)")
+                throw EngineError(
+                    .usage,
+                    "log sampling (--sampling-rate) is allowed only when logging transactions (-l)"
+                )
             }
             guard let rate = PgbenchNumber.decimal(samplingRate), rate > 0, rate <= 1 else {
                 throw EngineError(.usage, "invalid sampling rate: \"\(samplingRate)\"")
@@ -198,7 +209,9 @@ public struct PgbenchOptions: Sendable, Equatable {
         }
         if let aggregateInterval {
             let seconds = try PgbenchNumber.integer(
-                aggregateInterval, option: "--aggregate-interval", range: 1...Int(Int32.max)
+                aggregateInterval,
+                option: "--aggregate-interval",
+                range: 1...Int(Int32.max)
             )
             guard log else {
                 throw EngineError(.usage, "log aggregation is allowed only when actually logging transactions")
@@ -206,12 +219,14 @@ public struct PgbenchOptions: Sendable, Equatable {
             if samplingRate != nil {
                 throw EngineError(
                     .usage,
-                    "log sampling (--sampling-rate) and aggregation (--aggregate-interval) cannot be used at the same time"
+                    "log sampling (--sampling-rate) and aggregation (--aggregate-interval) cannot be used at the "
+                        + "same time"
                 )
             }
             if let duration, duration % seconds != 0 {
                 throw EngineError(
-                    .usage, "duration (\(duration)) must be a multiple of aggregation interval (\(seconds))"
+                    .usage,
+                    "duration (\(duration)) must be a multiple of aggregation interval (\(seconds))"
                 )
             }
         }

@@ -2,7 +2,10 @@ import ArgumentParser
 
 /// pgbench's "Benchmarking options", kept as typed: `PgbenchOptions` checks them with pgbench's messages.
 struct BenchmarkArguments: ParsableArguments {
-    @Option(name: [.customShort("c"), .long], help: ArgumentHelp("Number of concurrent database clients (default: 1).", valueName: "NUM"))
+    @Option(
+        name: [.customShort("c"), .long],
+        help: ArgumentHelp("Number of concurrent database clients (default: 1).", valueName: "NUM")
+    )
     var client: String?
 
     @Flag(name: [.customShort("C"), .long], help: "Establish a new connection for each transaction.")
@@ -47,7 +50,10 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var reportPerCommand = false
 
-    @Option(name: [.customShort("R"), .long], help: ArgumentHelp("Target rate in transactions per second.", valueName: "NUM"))
+    @Option(
+        name: [.customShort("R"), .long],
+        help: ArgumentHelp("Target rate in transactions per second.", valueName: "NUM")
+    )
     var rate: String?
 
     @Option(

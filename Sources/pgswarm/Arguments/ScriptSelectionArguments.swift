@@ -6,12 +6,16 @@ struct ScriptSelectionArguments: ParsableArguments {
     @Option(
         name: [.customShort("b"), .long],
         help: ArgumentHelp(
-            "Add builtin script NAME weighted at W (default: 1); \"-b list\" lists them.", valueName: "NAME[@W]"
+            "Add builtin script NAME weighted at W (default: 1); \"-b list\" lists them.",
+            valueName: "NAME[@W]"
         )
     )
     var builtin: [String] = []
 
-    @Option(name: [.customShort("f"), .long], help: ArgumentHelp("Add script FILENAME weighted at W (default: 1).", valueName: "FILENAME[@W]"))
+    @Option(
+        name: [.customShort("f"), .long],
+        help: ArgumentHelp("Add script FILENAME weighted at W (default: 1).", valueName: "FILENAME[@W]")
+    )
     var file: [String] = []
 
     @Flag(

@@ -33,7 +33,10 @@ struct InitCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Create the tables as unlogged tables.")
     var unloggedTables = false
 
-    @Option(name: .long, help: ArgumentHelp("Partition pgbench_accounts into NUM parts (default: 0).", valueName: "NUM"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Partition pgbench_accounts into NUM parts (default: 0).", valueName: "NUM")
+    )
     var partitions: String?
 
     @Option(
@@ -58,13 +61,21 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = try InitOptions(
-            scale: scale, fillfactor: fillfactor, initSteps: initSteps, noVacuum: noVacuum, quiet: quiet,
-            foreignKeys: foreignKeys, unloggedTables: unloggedTables, partitions: partitions,
-            partitionMethod: partitionMethod, tablespace: tablespace, indexTablespace: indexTablespace
+            scale: scale,
+            fillfactor: fillfactor,
+            initSteps: initSteps,
+            noVacuum: noVacuum,
+            quiet: quiet,
+            foreignKeys: foreignKeys,
+            unloggedTables: unloggedTables,
+            partitions: partitions,
+            partitionMethod: partitionMethod,
+            tablespace: tablespace,
+            indexTablespace: indexTablespace
         )
         let settings = try connection.resolve()
         if dryRun {
-            DryRunReport.lines(connection: settings, initOptions: options).forEach { print($0) }
+            for line in DryRunReport.lines(connection: settings, initOptions: options) { print(line) }
             return
         }
         try await InitRunner.run(connection: settings, options: options)

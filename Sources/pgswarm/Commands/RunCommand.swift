@@ -48,10 +48,9 @@ struct RunCommand: AsyncParsableCommand {
         var configuration = try options.makeRunConfiguration(connection: settings)
         let plan = try options.makePlan(configuration: configuration)
         if dryRun {
-            DryRunReport.lines(configuration: configuration, plan: plan).forEach { print($0) }
+            for line in DryRunReport.lines(configuration: configuration, plan: plan) { print(line) }
             return
         }
-
 
         var cluster: LocalPostgres?
         defer { cluster?.stop() }
@@ -59,8 +58,11 @@ struct RunCommand: AsyncParsableCommand {
             let started = try LocalPostgres.start()
             cluster = started
             configuration.connection = try await Self.prepareTemporaryServer(
-                started, settings: settings, databaseGiven: connection.database != nil || connection.dbname != nil,
-                plan: plan, scale: configuration.scale
+                started,
+                settings: settings,
+                databaseGiven: connection.database != nil || connection.dbname != nil,
+                plan: plan,
+                scale: configuration.scale
             )
         }
 
@@ -68,7 +70,10 @@ struct RunCommand: AsyncParsableCommand {
         let interrupts = InterruptHandler(stop: stop)
         defer { interrupts.cancel() }
         let outcome = try await Benchmark.run(
-            configuration: configuration, plan: plan, print: StandardOutput.write, stop: stop
+            configuration: configuration,
+            plan: plan,
+            print: StandardOutput.write,
+            stop: stop
         )
         if outcome.abortedClients > 0 {
             StandardError.write(
@@ -144,7 +149,9 @@ struct RunCommand: AsyncParsableCommand {
     static func builtinList() -> String {
         let entries = BuiltinScript.list()
         let width = entries.map(\.name.count).max() ?? 0
-        let lines = entries.map { String(repeating: " ", count: width - $0.name.count + 2) + "\($0.name): \($0.description)" }
+        let lines = entries.map {
+            String(repeating: " ", count: width - $0.name.count + 2) + "\($0.name): \($0.description)"
+        }
         return (["Available builtin scripts:"] + lines).joined(separator: "\n")
     }
 
