@@ -43,7 +43,8 @@ enum EntryPoint {
         } catch {
             throw EngineError(.usage, "\(error.message) (see 'pgswarm \(subcommand) --help')")
         }
-        if subcommand == "run" && normalized.initialize {
+        if normalized.initialize {
+            // -i selects the mode; the init subcommand itself has no such option.
             return (["init"] + normalized.arguments.filter { $0 != "--initialize" }, [])
         }
         return ([subcommand] + normalized.arguments, normalized.scripts)
@@ -61,7 +62,9 @@ enum EntryPoint {
             case .server, .io: return 1
             }
         case let error as WorkloadError:
-            StandardError.write("pgswarm: \(error.description)")
+            // Without a line the location is just the option's text, which the message already names (as pgbench
+            // prints it); with one, file:line:column and the caret line help.
+            StandardError.write("pgswarm: " + (error.line == 0 ? error.message : error.description))
             return 2
         case let error as ExitCode:
             return error.rawValue

@@ -103,7 +103,7 @@ struct CliBinaryTests {
                 "run --dry-run --protocol-version=4",
                 "pgswarm: invalid --protocol-version \"4\": expecting 3.0, 3.2 or auto (see 'pgswarm run --help')"
             ),
-            ("run -b nope --dry-run", "pgswarm: nope: no builtin script found for name \"nope\""),
+            ("run -b nope --dry-run", "pgswarm: no builtin script found for name \"nope\""),
             ("run -c 8", nil),
             (
                 "-c 8",

@@ -27,7 +27,11 @@ public enum DryRunReport {
             "vacuum: "
                 + (configuration.noVacuum ? "none" : configuration.vacuumAll ? "all" : "branches, tellers, history")
         )
-        lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? "from pgbench_branches"))
+        // As the engine does: without -s, built-in scripts read the scale from pgbench_branches, others use 1.
+        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+        let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
+        let defaultScale = usesBuiltin ? "from pgbench_branches" : "1"
+        lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? defaultScale))
         lines.append("continue on error: \(configuration.continueOnError)")
         lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
         return lines
