@@ -165,6 +165,15 @@ import Testing
         #expect(encoder.flushBuffer() == wire("S", .int32(4)))
     }
 
+    @Test func encodingAppendsToWhatTheBufferAlreadyHolds() {
+        var pending = ByteBuffer()
+        pending.writeBytes(wire("S", .int32(4)).readableBytesView)
+        var encoder = FrontendMessageEncoder(buffer: pending)
+        encoder.flush()
+        #expect(encoder.flushBuffer() == wire("S", .int32(4), "H", .int32(4)))
+        #expect(encoder.buffer.readableBytes == 0)
+    }
+
     @Test func preEncodedMessageHelpersPatchTheLength() {
         var buffer = ByteBuffer()
         let lengthIndex = buffer.beginPGMessage(id: UInt8(ascii: "Q"))

@@ -14,6 +14,9 @@ enum Connector {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // One read per readiness event: a client expects one reply at a time, and NIO's default of four would
+            // spend a second read() per event that only returns EAGAIN.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer(initializer)
         switch endpoint {
         case .tcp(let host, let port):

@@ -48,16 +48,7 @@ public enum PgbenchInit {
                 "drop table if exists pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers")
         case "t":
             print("creating tables...")
-            let unlogged = options.unloggedTables ? "unlogged " : ""
-            let fill = " with (fillfactor=\(options.fillfactor))"
-            try await admin.simpleQuery("""
-                create \(unlogged)table pgbench_history(tid int,bid int,aid \(aidType),delta int,\
-                mtime timestamp,filler char(22));
-                create \(unlogged)table pgbench_tellers(tid int not null,bid int,tbalance int,filler char(84))\(fill);
-                create \(unlogged)table pgbench_accounts(aid \(aidType) not null,bid int,abalance int,\
-                filler char(84))\(fill);
-                create \(unlogged)table pgbench_branches(bid int not null,bbalance int,filler char(88))\(fill)
-                """)
+            try await admin.simpleQuery(createTablesSQL(options: options, aidType: aidType))
         case "g":
             print("generating data (client-side)...")
             try await admin.simpleQuery(
@@ -75,7 +66,7 @@ public enum PgbenchInit {
             var nextReport = reportEvery
             let started = Date()
             try await admin.copyIn(
-                "copy pgbench_accounts from stdin with (freeze on)", rowCount: accounts,
+                options.partitions > 0 ? "copy pgbench_accounts from stdin" : "copy pgbench_accounts from stdin with (freeze on)", rowCount: accounts,
                 writeRow: { row, buffer in writeRow(&buffer, [row + 1, row / accountsPerScale + 1, 0]) },
                 progress: { done in
                     while done >= nextReport {
@@ -106,10 +97,11 @@ public enum PgbenchInit {
             }
         case "p":
             print("creating primary keys...")
+            let space = options.indexTablespace.map { " using index tablespace \(quoteIdentifier($0))" } ?? ""
             try await admin.simpleQuery("""
-                alter table pgbench_branches add primary key (bid);
-                alter table pgbench_tellers add primary key (tid);
-                alter table pgbench_accounts add primary key (aid)
+                alter table pgbench_branches add primary key (bid)\(space);
+                alter table pgbench_tellers add primary key (tid)\(space);
+                alter table pgbench_accounts add primary key (aid)\(space)
                 """)
         case "f":
             print("creating foreign keys...")
@@ -128,6 +120,49 @@ public enum PgbenchInit {
         default:
             break
         }
+    }
+
+    /// pgbench's DDL: the four tables, the accounts optionally partitioned by range or hash on aid.
+    static func createTablesSQL(options: InitOptions, aidType: String) -> String {
+        let unlogged = options.unloggedTables ? "unlogged " : ""
+        let fill = " with (fillfactor=\(options.fillfactor))"
+        let space = options.tablespace.map { " tablespace \(quoteIdentifier($0))" } ?? ""
+        var statements = [
+            "create \(unlogged)table pgbench_history(tid int,bid int,aid \(aidType),delta int,mtime timestamp,"
+                + "filler char(22))\(space)",
+            "create \(unlogged)table pgbench_tellers(tid int not null,bid int,tbalance int,filler char(84))"
+                + fill + space,
+            "create \(unlogged)table pgbench_branches(bid int not null,bbalance int,filler char(88))" + fill + space,
+        ]
+        let accountsColumns = "(aid \(aidType) not null,bid int,abalance int,filler char(84))"
+        guard let method = options.effectivePartitionMethod else {
+            statements.append("create \(unlogged)table pgbench_accounts\(accountsColumns)" + fill + space)
+            return statements.joined(separator: ";\n")
+        }
+        // A partitioned parent takes no storage options; its partitions do.
+        statements.append(
+            "create \(unlogged)table pgbench_accounts\(accountsColumns) partition by \(method.rawValue) (aid)\(space)")
+        let parts = options.partitions
+        let accounts = accountsPerScale * options.scale
+        let partSize = (accounts + parts - 1) / parts
+        for part in 1...parts {
+            let bounds: String
+            switch method {
+            case .range:
+                let lower = part == 1 ? "minvalue" : String((part - 1) * partSize + 1)
+                let upper = part == parts ? "maxvalue" : String(part * partSize + 1)
+                bounds = "for values from (\(lower)) to (\(upper))"
+            case .hash:
+                bounds = "for values with (modulus \(parts), remainder \(part - 1))"
+            }
+            statements.append(
+                "create \(unlogged)table pgbench_accounts_\(part) partition of pgbench_accounts \(bounds)" + fill + space)
+        }
+        return statements.joined(separator: ";\n")
+    }
+
+    private static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// One COPY text row of integers, then an empty filler column, as pgbench writes it.

@@ -9,6 +9,8 @@ final class Client {
     private let run: RunContext
     private let loop: any EventLoop
     private var channel: (any Channel)?
+    /// The handler's context while connected: writing through it skips the pipeline's tail and its checks.
+    private var context: ChannelHandlerContext?
     private let done: EventLoopPromise<Void>
     private var finished = false
     private var reconnectWhenClosed = false
@@ -48,8 +50,9 @@ final class Client {
 
     // MARK: Events from the channel
 
-    func channelActive(_ channel: any Channel) {
-        self.channel = channel
+    func channelActive(_ context: ChannelHandlerContext) {
+        self.channel = context.channel
+        self.context = context
         perform(session.channelActive(now: Self.now()))
     }
 
@@ -62,6 +65,7 @@ final class Client {
 
     func channelInactive() {
         channel = nil
+        context = nil
         if reconnectWhenClosed {
             reconnectWhenClosed = false
             connect()
@@ -105,11 +109,11 @@ final class Client {
     }
 
     private func flush() {
-        guard session.outbound.readableBytes > 0, let channel else {
+        guard session.outbound.readableBytes > 0, let context else {
             session.outbound.clear()
             return
         }
-        channel.writeAndFlush(session.outbound, promise: nil)
+        context.writeAndFlush(NIOAny(session.outbound), promise: nil)
         // The write has usually completed by now, so clearing reuses the storage; if not, clear() allocates anew.
         session.outbound.clear()
     }
@@ -148,7 +152,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        client.channelActive(context.channel)
+        client.channelActive(context)
         context.fireChannelActive()
     }
 

@@ -4,7 +4,7 @@ import Workload
 
 /// The bytes of each SQL command that do not change between executions, encoded once per run and shared by all
 /// clients: per transaction only the parameter values are written (see `DESIGN.md`, "the hot path").
-struct StatementEncoder: Sendable {
+final class StatementEncoder: Sendable {
     /// What is fixed for one SQL command.
     struct Encoded: Sendable {
         /// Parse for this command: unnamed (extended mode, sent each time) or named (prepared mode, once per

@@ -33,12 +33,13 @@ public struct FrontendMessageEncoder {
         @usableFromInline static let gssenc: Int32 = 80_877_104
     }
 
-    /// The bytes encoded since the last `flushBuffer()`.
+    /// The bytes encoded since the last `flushBuffer()` (after whatever the buffer held at `init`).
     public var buffer: ByteBuffer
 
+    /// Encodes after the bytes `buffer` already holds, so a caller can wrap its pending outbound
+    /// buffer, append messages and take it back with `buffer` or `flushBuffer()`.
     public init(buffer: ByteBuffer) {
         self.buffer = buffer
-        self.buffer.clear()
     }
 
     /// Returns the encoded bytes and resets the buffer for the next batch.

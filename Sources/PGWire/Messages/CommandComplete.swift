@@ -6,12 +6,11 @@ public struct CommandComplete: Hashable, Sendable {
     /// receive buffer).
     public var tag: ByteBuffer
     /// The row count at the end of the tag for commands that report one (INSERT, UPDATE, DELETE,
-    /// MERGE, SELECT, MOVE, FETCH, COPY); nil for the others.
-    public var rowsAffected: Int64?
+    /// MERGE, SELECT, MOVE, FETCH, COPY); nil for the others. Parsed when asked: the load loop never asks.
+    public var rowsAffected: Int64? { Self.parseRowCount(self.tag) }
 
     public init(tag: ByteBuffer) {
         self.tag = tag
-        self.rowsAffected = Self.parseRowCount(tag)
     }
 
     /// The tag as a String (allocates when longer than 15 bytes).

@@ -1,6 +1,6 @@
-import Foundation
+import LocalCluster
 
-/// Where the integration tests log in, and as whom. One place to adapt to the test rig.
+/// Where the integration tests log in, and as whom: the test process's throwaway cluster.
 struct IntegrationServer: Sendable {
     var host: String
     var port: Int
@@ -9,18 +9,17 @@ struct IntegrationServer: Sendable {
     var md5User: (name: String, password: String)
     var scramUser: (name: String, password: String)
 
-    /// Until the LocalCluster rig is merged: a server named by PGWIRE_TEST_PORT, nil otherwise.
+    /// The shared LocalCluster server (started on first use). Optional so that a test can be
+    /// pointed elsewhere, but the rig always provides one.
     static func shared() async throws -> IntegrationServer? {
-        guard let port = ProcessInfo.processInfo.environment["PGWIRE_TEST_PORT"].flatMap(Int.init) else {
-            return nil
-        }
+        let pg = try await TestPostgres.shared()
         return IntegrationServer(
-            host: "127.0.0.1",
-            port: port,
-            superuser: "postgres",
-            passwordUser: ("pgswarm_password", "pw-cleartext"),
-            md5User: ("pgswarm_md5", "pw-md5"),
-            scramUser: ("pgswarm_scram", "pw-scram")
+            host: pg.host,
+            port: pg.port,
+            superuser: pg.superuser,
+            passwordUser: (pg.passwordUser.user, pg.passwordUser.password),
+            md5User: (pg.md5User.user, pg.md5User.password),
+            scramUser: (pg.scramUser.user, pg.scramUser.password)
         )
     }
 }
