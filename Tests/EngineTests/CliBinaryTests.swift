@@ -56,11 +56,14 @@ struct CliBinaryTests {
     }
 
     @Test func connectionFromURIAndPasswordFile() throws {
-        let passwordFile = Self.home.appendingPathComponent(".pgpass").path
+        // A home of its own: the other tests run in parallel and must not see this file.
+        let home = Self.home.appendingPathComponent("pgpass-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let passwordFile = home.appendingPathComponent(".pgpass").path
         try "db.example:6432:bench:bob:secret\n".write(toFile: passwordFile, atomically: false, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
         let uri = "postgresql://bob@db.example:6432/bench?application_name=ci"
-        let outcome = try run("run --dry-run \(uri) --protocol-version=auto")
+        let outcome = try run("run --dry-run \(uri) --protocol-version=auto", environment: ["HOME": home.path])
         #expect(outcome.status == 0)
         for expected in [
             "server: db.example:6432", "user: bob", "database: bench", "password: given", "application name: ci",
@@ -70,11 +73,11 @@ struct CliBinaryTests {
         }
 
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passwordFile)
-        let tooOpen = try run("run --dry-run \(uri)")
+        let tooOpen = try run("run --dry-run \(uri)", environment: ["HOME": home.path])
         #expect(tooOpen.status == 0)
         #expect(tooOpen.lines.contains("password: none"))
         #expect(tooOpen.standardError.contains("has group or world access"))
-        try FileManager.default.removeItem(atPath: passwordFile)
+        try FileManager.default.removeItem(at: home)
     }
 
     @Test func environmentVariables() throws {
