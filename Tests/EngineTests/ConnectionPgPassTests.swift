@@ -6,12 +6,14 @@ import Testing
 @Suite("Password file (.pgpass): format, matching, permissions")
 struct ConnectionPgPassTests {
     @Test func firstMatchingLineWinsWithWildcards() {
-        let file = PgPass(parsing: """
-            # comment line
-            db.example:5432:bench:bob:first
-            *:*:bench:bob:second
-            *:*:*:*:fallback
-            """)
+        let file = PgPass(
+            parsing: """
+                # comment line
+                db.example:5432:bench:bob:first
+                *:*:bench:bob:second
+                *:*:*:*:fallback
+                """
+        )
         #expect(file.entries.count == 3)
         #expect(file.password(host: "db.example", port: 5432, database: "bench", user: "bob") == "first")
         #expect(file.password(host: "other", port: 5432, database: "bench", user: "bob") == "second")
@@ -47,7 +49,9 @@ struct ConnectionPgPassTests {
 
     @Test func defaultSocketDirectoryMatchesAsLocalhost() throws {
         let environment = testEnvironment(
-            passwordFiles: ["/home/alice/.pgpass": .contents("localhost:5432:alice:alice:sockpw\n/tmp:5432:*:*:tmppw\n")]
+            passwordFiles: [
+                "/home/alice/.pgpass": .contents("localhost:5432:alice:alice:sockpw\n/tmp:5432:*:*:tmppw\n")
+            ]
         )
         #expect(try resolve(ConnectionOptions(), environment).settings.password == "sockpw")
         // Another socket directory is matched by its path, as libpq does.
@@ -56,7 +60,8 @@ struct ConnectionPgPassTests {
 
     @Test func explicitPasswordSkipsTheFile() throws {
         let environment = testEnvironment(
-            ["PGPASSWORD": "env"], passwordFiles: ["/home/alice/.pgpass": .contents("*:*:*:*:file\n")]
+            ["PGPASSWORD": "env"],
+            passwordFiles: ["/home/alice/.pgpass": .contents("*:*:*:*:file\n")]
         )
         #expect(try resolve(ConnectionOptions(), environment).settings.password == "env")
     }

@@ -76,7 +76,9 @@ struct ConnectionResolverTests {
             engineErrorMessage { _ = try resolve(ConnectionOptions(port: "abc")) }
                 == "invalid integer value \"abc\" for connection option \"port\""
         )
-        #expect(engineErrorMessage { _ = try resolve(ConnectionOptions(port: "99999")) } == "invalid port number: \"99999\"")
+        #expect(
+            engineErrorMessage { _ = try resolve(ConnectionOptions(port: "99999")) } == "invalid port number: \"99999\""
+        )
         #expect(
             engineErrorMessage { _ = try resolve(ConnectionOptions(), testEnvironment(["PGPORT": "0"])) }
                 == "invalid port number: \"0\""
@@ -113,6 +115,8 @@ struct ConnectionResolverTests {
 
     @Test func ignoredKeywordsAreReportedAsWarnings() throws {
         let resolution = try resolve(ConnectionOptions(database: "dbname=x connect_timeout=5"))
-        #expect(resolution.warnings == ["ignoring connection parameter \"connect_timeout\": pgswarm does not support it"])
+        #expect(
+            resolution.warnings == ["ignoring connection parameter \"connect_timeout\": pgswarm does not support it"]
+        )
     }
 }

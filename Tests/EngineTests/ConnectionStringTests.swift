@@ -24,7 +24,9 @@ struct ConnectionStringTests {
     }
 
     @Test func ipv6HostInBrackets() throws {
-        #expect(try ConnectionURI.parse("postgresql://[::1]:5433/db") == ["host": "::1", "port": "5433", "dbname": "db"])
+        #expect(
+            try ConnectionURI.parse("postgresql://[::1]:5433/db") == ["host": "::1", "port": "5433", "dbname": "db"]
+        )
         #expect(try ConnectionURI.parse("postgresql://[fe80::1%25eth0]") == ["host": "fe80::1%eth0"])
         #expect(
             engineErrorMessage { _ = try ConnectionURI.parse("postgresql://[::1/db") }
@@ -47,7 +49,8 @@ struct ConnectionStringTests {
 
     @Test func malformedURIs() {
         #expect(
-            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://%zz/") } == "invalid percent-encoded token: \"%zz\""
+            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://%zz/") }
+                == "invalid percent-encoded token: \"%zz\""
         )
         #expect(
             engineErrorMessage { _ = try ConnectionURI.parse("postgresql://h/d%00") }
@@ -66,7 +69,10 @@ struct ConnectionStringTests {
     @Test func uriOverridesOptionsAsInPgbench() throws {
         // pgbench passes dbname after host, port and user to libpq, so the expanded string wins.
         let options = ConnectionOptions(
-            host: "/nonexistent", port: "7", user: "optuser", database: "postgresql://uriuser@?host=/tmp&port=1"
+            host: "/nonexistent",
+            port: "7",
+            user: "optuser",
+            database: "postgresql://uriuser@?host=/tmp&port=1"
         )
         let settings = try resolve(options).settings
         #expect(settings.endpoint == .unixSocket(path: "/tmp/.s.PGSQL.1"))
@@ -98,7 +104,10 @@ struct ConnectionStringTests {
             engineErrorMessage { _ = try ConninfoString.parse("host='/tm") }
                 == "unterminated quoted string in connection info string"
         )
-        #expect(engineErrorMessage { _ = try ConninfoString.parse("host=/tmp foo=1") } == "invalid connection option \"foo\"")
+        #expect(
+            engineErrorMessage { _ = try ConninfoString.parse("host=/tmp foo=1") }
+                == "invalid connection option \"foo\""
+        )
     }
 
     @Test func whatCountsAsAConnectionString() {

@@ -7,7 +7,9 @@ func testEnvironment(
     passwordFiles: [String: PgPass.FileStatus] = [:]
 ) -> ConnectionEnvironment {
     ConnectionEnvironment(
-        variables: variables, osUserName: "alice", homeDirectory: "/home/alice",
+        variables: variables,
+        osUserName: "alice",
+        homeDirectory: "/home/alice",
         defaultSocketDirectory: socketDirectory,
         readPasswordFile: { path in passwordFiles[path] ?? .missing }
     )

@@ -50,7 +50,9 @@ public struct ConnectionEnvironment: Sendable {
         let passwdHome = account.map { String(cString: $0.pointee.pw_dir) }
         let home = variables["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? passwdHome
         return ConnectionEnvironment(
-            variables: variables, osUserName: osUser, homeDirectory: home,
+            variables: variables,
+            osUserName: osUser,
+            homeDirectory: home,
             defaultSocketDirectory: isDirectory("/var/run/postgresql") ? "/var/run/postgresql" : "/tmp"
         )
     }

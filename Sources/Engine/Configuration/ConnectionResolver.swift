@@ -37,7 +37,9 @@ public enum ConnectionResolver {
         }
         func value(_ keyword: String, orEnvironment variable: String) -> String? {
             if let given = keywords[keyword], !given.isEmpty { return given }
-            if let fromEnvironment = environment.variables[variable], !fromEnvironment.isEmpty { return fromEnvironment }
+            if let fromEnvironment = environment.variables[variable], !fromEnvironment.isEmpty {
+                return fromEnvironment
+            }
             return nil
         }
 
@@ -84,7 +86,10 @@ public enum ConnectionResolver {
                 )
             case .contents(let text):
                 settings.password = PgPass(parsing: text).password(
-                    host: matchHost, port: port, database: database, user: user
+                    host: matchHost,
+                    port: port,
+                    database: database,
+                    user: user
                 )
             }
         }
@@ -115,7 +120,8 @@ public enum ConnectionResolver {
             return
         case "require", "verify-ca", "verify-full":
             throw EngineError(
-                .usage, "sslmode \"\(mode)\" is not supported: pgswarm has no TLS yet; use sslmode=disable or prefer"
+                .usage,
+                "sslmode \"\(mode)\" is not supported: pgswarm has no TLS yet; use sslmode=disable or prefer"
             )
         default:
             throw EngineError(.usage, "invalid sslmode value: \"\(mode)\"")

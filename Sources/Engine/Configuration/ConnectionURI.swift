@@ -46,7 +46,10 @@ public enum ConnectionURI {
             result["host"] = try percentDecoded(address, uri: uri)
             hostPort = hostPort[hostPort.index(after: close)...]
             if !hostPort.isEmpty && hostPort.first != ":" {
-                throw EngineError(.usage, "unexpected character \"\(hostPort.first!)\" after IPv6 address in \"\(uri)\"")
+                throw EngineError(
+                    .usage,
+                    "unexpected character \"\(hostPort.first!)\" after IPv6 address in \"\(uri)\""
+                )
             }
         } else {
             let colon = hostPort.firstIndex(of: ":") ?? hostPort.endIndex

@@ -69,11 +69,9 @@ public struct InitOptions: Sendable, Equatable {
             for step in initSteps where !(InitOptions.allSteps + " ").contains(step) {
                 throw EngineError(
                     .usage,
-                    "unrecognized initialization step \"\(step)\" (allowed step characters are \"\(InitOptions.allSteps)\")"
+                    "unrecognized initialization step \"\(step)\" "
+                        + "(allowed step characters are \"\(InitOptions.allSteps)\")"
                 )
-            }
-            if initSteps.contains("g") && initSteps.contains("G") {
-                throw EngineError(.usage, "-I/--init-steps: only one of \"g\" and \"G\" can be used")
             }
             self.initSteps = initSteps
         }
@@ -87,7 +85,8 @@ public struct InitOptions: Sendable, Equatable {
         if let partitionMethod {
             guard let method = PartitionMethod(rawValue: partitionMethod) else {
                 throw EngineError(
-                    .usage, "invalid partition method, expecting \"range\" or \"hash\", got: \"\(partitionMethod)\""
+                    .usage,
+                    "invalid partition method, expecting \"range\" or \"hash\", got: \"\(partitionMethod)\""
                 )
             }
             guard self.partitions > 0 else {

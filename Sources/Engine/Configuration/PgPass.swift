@@ -45,10 +45,15 @@ public struct PgPass: Sendable, Equatable {
             let fields = PgPass.splitFields(line)
             guard fields.count >= 5 else { continue }
             func match(_ field: (text: String, wildcard: Bool)) -> String? { field.wildcard ? nil : field.text }
-            entries.append(Entry(
-                host: match(fields[0]), port: match(fields[1]), database: match(fields[2]), user: match(fields[3]),
-                password: fields[4].text
-            ))
+            entries.append(
+                Entry(
+                    host: match(fields[0]),
+                    port: match(fields[1]),
+                    database: match(fields[2]),
+                    user: match(fields[3]),
+                    password: fields[4].text
+                )
+            )
         }
         self.entries = entries
     }
