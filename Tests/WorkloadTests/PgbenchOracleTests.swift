@@ -101,3 +101,61 @@ struct PgbenchOracleTests {
         }
     }
 }
+
+/// The script scanner against pgbench: how SQL is split into commands and where variables are substituted.
+@Suite(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
+struct PgbenchScannerOracleTests {
+    static let scripts: [String] = [
+        // Comments before and inside commands, multi-line commands, casts and quoted semicolons.
+        """
+        -- leading comment
+        \\set x 5
+        SELECT :x::int AS a,   -- trailing comment
+               ';' AS semi, ':x' AS quoted;
+        /* block */ SELECT 1;
+        SELECT $$a;b$$, $tag$ :x ; $tag$, E'\\\\'';'
+        ;
+        """,
+        // Compound commands, a command without a final semicolon, a backslash-continued \set.
+        """
+        \\set a 1 + \\
+           2
+        SELECT :a \\; SELECT :a + 1;
+        SELECT "col;name" FROM (SELECT 1 AS "col;name") s
+        """,
+        // \if chains, nested, with \elif and \else.
+        """
+        \\set n random(1, 6)
+        \\if :n <= 2
+          SELECT 'low', :n;
+          \\if :n = 1
+            SELECT 'one';
+          \\else
+            SELECT 'two';
+          \\endif
+        \\elif :n <= 4
+          SELECT 'mid', :n;
+        \\else
+          SELECT 'high', :n;
+        \\endif
+        SELECT 'end';
+        """,
+        // Undefined variables stay as written in simple mode; ::casts and :: are not variables.
+        """
+        SELECT ':undefined', '::x', 1::text, :client_id;
+        """,
+    ]
+
+    @Test(arguments: scripts.indices)
+    func sentSQLMatchesPgbench(script index: Int) throws {
+        let server = try OracleServer.shared()
+        let script = Self.scripts[index]
+        let oracle = try Pgbench.run(script: script, server: server, transactions: 8, seed: 7)
+        #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(1500))")
+        let plan = try Plan.compile(
+            sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: 7
+        )
+        let ours = try Simulation.sentTexts(plan: plan, transactions: 8)[0]
+        #expect(ours == oracle.sent.map(\.sql))
+    }
+}

@@ -36,13 +36,22 @@ enum Pgbench {
             arguments += ["-h", "127.0.0.1", "-p", "1"]
         }
         let output = try ProcessRunner.run(pgbench, arguments + extra, timeout: 60)
+        // A multi-line SQL text continues on the lines up to the next "pgbench: " or "debug(" line.
         var sent: [(Int, String)] = []
         let marker = " sending "
+        var current: (Int, String)? = nil
         for line in output.stderr.split(separator: "\n", omittingEmptySubsequences: false) {
-            guard line.hasPrefix("pgbench: client "), let range = line.range(of: marker) else { continue }
-            let clientText = line.dropFirst("pgbench: client ".count).prefix { $0.isNumber }
-            sent.append((Int(clientText) ?? -1, String(line[range.upperBound...])))
+            if line.hasPrefix("pgbench: ") || line.hasPrefix("debug(") {
+                if let finished = current { sent.append(finished) }
+                current = nil
+                guard line.hasPrefix("pgbench: client "), let range = line.range(of: marker) else { continue }
+                let clientText = line.dropFirst("pgbench: client ".count).prefix { $0.isNumber }
+                current = (Int(clientText) ?? -1, String(line[range.upperBound...]))
+            } else if current != nil {
+                current!.1 += "\n" + line
+            }
         }
+        if let finished = current { sent.append(finished) }
         return Run(status: output.status, sent: sent, stderr: output.stderr)
     }
 }
