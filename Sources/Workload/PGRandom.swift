@@ -67,8 +67,9 @@ public struct PGRandom: Sendable {
     /// A standard normal value by the Box-Muller transform (pg_prng_double_normal).
     @inlinable
     public mutating func nextNormal() -> Double {
-        let u1 = 1.0 - nextDouble()  // (0, 1]: log() must not see 0
-        let u2 = nextDouble()
+        // Both in (0, 1], as pgbench's Box-Muller expects; log() must not see 0.
+        let u1 = 1.0 - nextDouble()
+        let u2 = 1.0 - nextDouble()
         return (-2.0 * _log(u1)).squareRoot() * _sin(2.0 * Double.pi * u2)
     }
 

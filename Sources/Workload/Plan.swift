@@ -17,8 +17,10 @@ public struct Plan: Sendable {
     let clientIDSlot: Int?
     /// Slot lookup for `\gset` column names.
     let slotsByName: [String: Int]
-    /// Seeds for per-client generators, drawn like pgbench's base sequence.
-    private let clientSeedBase: UInt64
+    /// Seeds of the clients' generators, drawn from the seed's sequence in pgbench's order.
+    private let clientSeeds: [UInt64]
+    /// Seed of the script chooser (pgbench's first thread's generator).
+    let chooserSeed: UInt64
 
     /// Compiles scripts (pgbench -f/-b) for a query mode, with `-D name=value` definitions, the scale and the random
     /// seed. Sets the automatic variables `scale`, `client_id`, `random_seed` and `default_seed` unless defined.
@@ -27,7 +29,8 @@ public struct Plan: Sendable {
         mode: QueryMode,
         defines: [(String, String)] = [],
         scale: Int = 1,
-        randomSeed: UInt64 = 0
+        randomSeed: UInt64 = 0,
+        clients: Int = 1
     ) throws(WorkloadError) -> Plan {
         guard !sources.isEmpty else {
             throw WorkloadError(file: "pgswarm", line: 0, column: 0, message: "no script to run")
@@ -42,9 +45,12 @@ public struct Plan: Sendable {
             }
             initial[variables.slot(for: name)] = .string(value)
         }
-        // The base sequence gives default_seed first, then the per-client seeds.
+        // pgbench draws from the seed's sequence: one seed per client, then default_seed, then the first
+        // thread's script chooser. Doing the same gives pgbench's random values for the same --random-seed.
         var base = PGRandom(seed: randomSeed)
+        let clientSeeds = (0..<max(1, clients)).map { _ in base.nextUInt64() }
         let defaultSeed = base.nextUInt64()
+        let chooserSeed = base.nextUInt64()
         let automatic: [(String, Value)] = [
             ("scale", .int(Int64(scale))),
             ("random_seed", .int(Int64(bitPattern: randomSeed))),
@@ -77,7 +83,7 @@ public struct Plan: Sendable {
             scripts: scripts, mode: mode, variableNames: variables.names, sqlCommandCount: sqlIndex,
             sqlCommands: scripts.flatMap(\.sqlCommands), totalWeight: totalWeight, randomSeed: randomSeed,
             initialValues: values, clientIDSlot: clientIDSlot, slotsByName: variables.lookup,
-            clientSeedBase: base.nextUInt64()
+            clientSeeds: clientSeeds, chooserSeed: chooserSeed
         )
     }
 
@@ -87,7 +93,8 @@ public struct Plan: Sendable {
     /// A seed for one client's generator, derived from the benchmark's seed: the same seed and client id give
     /// the same random sequence.
     public func clientSeed(_ clientID: Int) -> UInt64 {
-        var mixer = clientSeedBase &+ UInt64(truncatingIfNeeded: clientID) &* 0x9E37_79B9_7F4A_7C15
+        if clientID >= 0 && clientID < clientSeeds.count { return clientSeeds[clientID] }
+        var mixer = chooserSeed ^ UInt64(truncatingIfNeeded: clientID)
         return PGRandom.splitmix64(&mixer)
     }
 

@@ -25,19 +25,27 @@ public struct ScriptRunner {
     private var commands: [Command] = []
     private var programCounter = 0
 
+    /// A runner whose random functions draw from a generator seeded with `randomSeed`.
     public init(plan: Plan, clientID: Int, randomSeed: UInt64) {
+        var mixer = plan.chooserSeed ^ UInt64(truncatingIfNeeded: clientID)
+        let chooserSeed = clientID == 0 ? plan.chooserSeed : PGRandom.splitmix64(&mixer)
+        self.init(plan: plan, clientID: clientID, functionSeed: randomSeed, chooserSeed: chooserSeed)
+    }
+
+    /// A runner seeded from the plan's seed as pgbench seeds its clients: with the same --random-seed and client
+    /// count, client n draws the same random values as pgbench's client n (and client 0 picks the same scripts
+    /// as pgbench with one thread).
+    public init(plan: Plan, clientID: Int) {
+        self.init(plan: plan, clientID: clientID, randomSeed: plan.clientSeed(clientID))
+    }
+
+    private init(plan: Plan, clientID: Int, functionSeed: UInt64, chooserSeed: UInt64) {
         self.plan = plan
         self.clientID = clientID
         var values = plan.initialValues
         if let slot = plan.clientIDSlot { values[slot] = .int(Int64(clientID)) }
-        var seeds = PGRandom(seed: randomSeed)
-        evaluator = ExpressionEvaluator(values: values, rng: PGRandom(seed: seeds.nextUInt64()))
-        chooser = PGRandom(seed: seeds.nextUInt64())
-    }
-
-    /// A runner seeded from the plan's seed and the client id.
-    public init(plan: Plan, clientID: Int) {
-        self.init(plan: plan, clientID: clientID, randomSeed: plan.clientSeed(clientID))
+        evaluator = ExpressionEvaluator(values: values, rng: PGRandom(seed: functionSeed))
+        chooser = PGRandom(seed: chooserSeed)
     }
 
     /// Starts a transaction: picks a script by weight (as pgbench's chooseScript) and returns its index.

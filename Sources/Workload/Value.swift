@@ -31,8 +31,11 @@ public enum Value: Sendable, Equatable {
         }
     }
 
+    /// `%.15g`, with PostgreSQL's snprintf spelling of the special values.
     static func formatDouble(_ d: Double) -> String {
-        String(format: "%.15g", d)
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        return String(format: "%.15g", d)
     }
 
     /// Calls `body` with the UTF-8 text of the value. Integers and booleans, the common case, are formatted on the
