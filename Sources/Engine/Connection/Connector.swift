@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import PGWire
@@ -47,7 +48,7 @@ enum Connector {
     static func describe(connectError error: any Error, settings: ConnectionSettings) -> EngineError {
         let reason: String
         if let ioError = error as? IOError {
-            reason = ioError.description
+            reason = String(cString: strerror(ioError.errnoCode)) + " (is a server running and accepting connections there?)"
         } else if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError {
             reason = "timed out after \(connectTimeout.nanoseconds / 1_000_000_000) s"
         } else {

@@ -74,7 +74,7 @@ struct BenchmarkRun {
             let snapshot = try await collect(loops: loops, contexts: loopContexts, series: run.series)
             let start = Double(intervalStart - startNanos) / 1e9
             let length = Double(end - intervalStart) / 1e9
-            try? hlog.writeIntervals(of: snapshot, start: start, length: max(length, 0.001))
+            try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
             try? hlog.flush()
             progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
                               openConnections: await openConnections(loops: loops, contexts: loopContexts))
@@ -116,7 +116,8 @@ struct BenchmarkRun {
     private func prepare() async throws -> Preparation {
         let admin = try await AdminConnection.connect(settings: configuration.connection, group: group)
         defer { Task { await admin.close() } }
-        let usesBuiltin = plan.scripts.contains { $0.name.hasPrefix("builtin:") || BuiltinScript.named($0.name) != nil }
+        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+        let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
         var scale = configuration.scale ?? 1
         var overrides: [(String, Value)] = []
         if configuration.scale == nil && usesBuiltin {
@@ -171,6 +172,19 @@ struct BenchmarkRun {
     }
 
     // MARK: During the run
+
+    /// One line per series for the interval: untagged latency first, then the tags. Service time and schedule lag
+    /// only mean something with a rate, so closed-loop runs leave them out.
+    private func writeHlogLines(_ hlog: HlogWriter, _ snapshot: IntervalSnapshot, start: Double, length: Double)
+        throws
+    {
+        try hlog.writeInterval(tag: nil, start: start, length: length,
+                               histogram: snapshot.histograms[SeriesLayout.latency])
+        for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
+            if configuration.rate == nil && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
+            try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
+        }
+    }
 
     private func collect(loops: [any EventLoop], contexts: [LoopContext], series: SeriesLayout) async throws
         -> IntervalSnapshot

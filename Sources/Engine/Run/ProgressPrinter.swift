@@ -7,7 +7,8 @@ struct ProgressPrinter {
     let print: Benchmark.Printer
 
     func interval(_ snapshot: IntervalSnapshot, endSeconds: Double, lengthSeconds: Double, openConnections: Int) {
-        guard configuration.progressInterval != nil, lengthSeconds > 0 else { return }
+        // The last interval of a run is usually a sliver; it goes to the hlog but not to the screen, as in pgbench.
+        guard let interval = configuration.progressInterval, lengthSeconds >= interval / 2 else { return }
         let latency = snapshot.histograms[SeriesLayout.latency]
         let counters = snapshot.counters
         let tps = Double(counters.transactions) / lengthSeconds

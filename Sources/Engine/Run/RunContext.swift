@@ -17,7 +17,10 @@ struct SeriesLayout: Sendable {
 
     init(plan: Plan) {
         var names = ["latency", "connect", "service", "lag"]
-        names += plan.scripts.map { "script." + Self.tagSafe($0.name) }
+        // Built-ins are tagged by their short names (script.select-only), files by their path.
+        let builtinShortNames = Dictionary(
+            BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })
+        names += plan.scripts.map { "script." + Self.tagSafe(builtinShortNames[$0.name] ?? $0.name) }
         self.names = names
     }
 

@@ -130,7 +130,7 @@ struct RunReport {
     }
 
     private func scriptLabel(_ name: String) -> String {
-        name.hasPrefix("builtin:") ? "<\(name)>" : name
+        name
     }
 
     func summary() -> RunSummary {
