@@ -25,7 +25,11 @@ enum EntryPoint {
     /// `run` and `init` arguments in canonical form; `run -i` becomes `init`, as pgbench's -i switches mode.
     static func rewrite(_ arguments: [String]) throws -> ([String], [PgbenchArguments.ScriptChoice]) {
         guard let subcommand = arguments.first, subcommand == "run" || subcommand == "init" else {
-            if let first = arguments.first, first.hasPrefix("-"), !rootOptions.contains(first) {
+            // A lone -h at the top level can only be a request for help (no subcommand takes a host there).
+            if arguments == ["-h"] { return (["--help"], []) }
+            if let first = arguments.first, first.hasPrefix("-"), !rootOptions.contains(first),
+                !first.hasPrefix("--generate-completion-script")
+            {
                 throw EngineError(
                     .usage,
                     "unknown option '\(first)': pgbench's options go after the subcommand, as in "
@@ -50,7 +54,7 @@ enum EntryPoint {
         return ([subcommand] + normalized.arguments, normalized.scripts)
     }
 
-    static let rootOptions: Set<String> = ["--help", "-?", "--version", "--generate-completion-script"]
+    static let rootOptions: Set<String> = ["--help", "-?", "--version"]
 
     /// Prints what went wrong and picks the exit code.
     static func report(_ error: Error, arguments: [String]) -> Int32 {

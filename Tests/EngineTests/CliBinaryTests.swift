@@ -131,6 +131,17 @@ struct CliBinaryTests {
         #expect(outcome.standardOutput == "")
     }
 
+    @Test func noServerGivenAndNoneAnswering() throws {
+        // No PGHOST: the default socket directory, on a port where nothing listens.
+        let outcome = try PgswarmProcess.run(["run", "-t", "1", "-n"], environment: ["PGPORT": "1"])
+        #expect(outcome.status == 2)
+        let lines = outcome.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(outcome.standardError)")
+        #expect(outcome.standardError.hasPrefix("pgswarm: cannot connect to "))
+        #expect(outcome.standardError.contains(".s.PGSQL.1"))
+        #expect(outcome.standardError.contains("--temp-postgres"))
+    }
+
     @Test func versionEverywhere() throws {
         for line in ["version", "--version", "run -V", "run --version", "init -V"] {
             let outcome = try run(line)

@@ -84,6 +84,27 @@ struct CliServerTests {
     }
 }
 
+extension CliServerTests {
+    @Test func ctrlCEndsTheRunAndWritesResults() async throws {
+        let (pg, connection) = try await Self.server()
+        let directory = PgswarmProcess.home.appendingPathComponent("interrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = directory.appendingPathComponent("one.sql").path
+        try "SELECT 1;\n".write(toFile: script, atomically: false, encoding: .utf8)
+
+        let started = Date()
+        let outcome = try PgswarmProcess.run(
+            ["run", "-T", "60", "-f", script, "-n", "--out", directory.path + "/out", "-U", pg.superuser]
+                + connection + ["postgres"],
+            interruptAfter: 1.5
+        )
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(outcome.standardError.contains("interrupted"))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/out/summary.json"))
+    }
+}
+
 /// Creates the test database once per process.
 private enum CreateOnce {
     private static let lock = NSLock()

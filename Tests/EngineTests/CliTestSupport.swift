@@ -32,7 +32,12 @@ enum PgswarmProcess {
         return directory
     }()
 
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Outcome {
+    /// Runs to the end; with `interruptAfter`, sends SIGINT (Ctrl-C) once that many seconds have passed.
+    static func run(
+        _ arguments: [String],
+        environment extra: [String: String] = [:],
+        interruptAfter: TimeInterval? = nil
+    ) throws -> Outcome {
         let executable = try #require(executable, "build the pgswarm product first (swift build)")
         let process = Process()
         process.executableURL = executable
@@ -46,6 +51,12 @@ enum PgswarmProcess {
         process.standardOutput = output
         process.standardError = error
         try process.run()
+        if let interruptAfter {
+            let target = process
+            DispatchQueue.global().asyncAfter(deadline: .now() + interruptAfter) {
+                if target.isRunning { target.interrupt() }
+            }
+        }
         // Read both pipes before waiting: a full pipe would otherwise block the child.
         let errorData = LockedData()
         let errorReader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }

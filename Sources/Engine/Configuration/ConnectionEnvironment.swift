@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -34,17 +36,7 @@ public struct ConnectionEnvironment: Sendable {
 
     /// This process's environment, user and home directory.
     public static func current() -> ConnectionEnvironment {
-        var variables: [String: String] = [:]
-        var pointer = environ
-        // environ ends with a null pointer; no environment holds a million variables.
-        for _ in 0..<1_000_000 {
-            guard let entry = pointer.pointee else { break }
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
+        let variables = ProcessInfo.processInfo.environment
         let account = getpwuid(geteuid())
         let osUser = account.map { String(cString: $0.pointee.pw_name) } ?? variables["USER"] ?? "postgres"
         let passwdHome = account.map { String(cString: $0.pointee.pw_dir) }

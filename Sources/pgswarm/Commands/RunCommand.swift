@@ -69,12 +69,21 @@ struct RunCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let interrupts = InterruptHandler(stop: stop)
         defer { interrupts.cancel() }
-        let outcome = try await Benchmark.run(
-            configuration: configuration,
-            plan: plan,
-            print: StandardOutput.write,
-            stop: stop
-        )
+        let outcome: Benchmark.Outcome
+        do {
+            outcome = try await Benchmark.run(
+                configuration: configuration,
+                plan: plan,
+                print: StandardOutput.write,
+                stop: stop
+            )
+        } catch let error as EngineError where error.kind == .connection && !configuration.connection.hostWasGiven {
+            // Nothing was named, so the user may not know where pgswarm looked or what else to do.
+            throw EngineError(
+                error.kind,
+                error.message + " (no server given: use -h/PGHOST, or --temp-postgres for a throwaway one)"
+            )
+        }
         if outcome.abortedClients > 0 {
             StandardError.write(
                 "pgswarm: \(outcome.abortedClients) of \(configuration.clients) clients aborted; the results are "
