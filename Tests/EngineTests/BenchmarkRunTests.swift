@@ -90,6 +90,27 @@ struct BenchmarkRunTests {
         #expect(log.merged(tag: nil).totalCount == outcome.summary.transactions)
     }
 
+    @Test("the PyPI hdrhistogram reader decodes latency.hlog, and its untagged total equals the transactions")
+    func pythonReadsTheRunHlog() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .extended)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 1.5)
+        configuration.progressInterval = 0.5
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../StatsTests/decode_hlog.py").standardized.path
+        let output = try Subprocess.check(["/usr/bin/env", "python3", script, outcome.summary.hlogFile!])
+        let untagged = output.split(separator: "\n").filter { $0.hasPrefix("LINE - ") }
+            .compactMap { UInt64($0.split(separator: " ")[2]) }
+        #expect(untagged.count >= 3)
+        #expect(untagged.reduce(0, +) == outcome.summary.transactions)
+        #expect(outcome.summary.transactions > 0)
+    }
+
     @Test("an unreachable server is one clear EngineError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)

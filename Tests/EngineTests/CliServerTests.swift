@@ -39,11 +39,7 @@ struct CliServerTests {
             ["run", "-t", "1", "-U", pg.superuser, "--out", PgswarmProcess.home.path + "/unused"] + connection
                 + ["no_such_database"]
         )
-        // The engine reports a startup refusal other than 28xxx (here 3D000) as a server error, which exits 1.
-        withKnownIssue("Connector classifies FATAL 3D000 at startup as .server, not .connection") {
-            #expect(outcome.status == 2)
-        }
-        #expect(outcome.status != 0)
+        #expect(outcome.status == 2)
         let lines = outcome.standardError.split(separator: "\n")
         #expect(lines.count == 1, "stderr: \(outcome.standardError)")
         #expect(lines.first?.hasPrefix("pgswarm: ") == true)

@@ -47,6 +47,11 @@ enum Connector {
     /// Turns a failed connect into one line naming where and why.
     static func describe(connectError error: any Error, settings: ConnectionSettings) -> EngineError {
         let reason: String
+        var error = error
+        // Host names go through NIO's Happy Eyeballs, which wraps each address's failure; report the first.
+        if let wrapped = error as? NIOConnectionError, let first = wrapped.connectionErrors.first {
+            error = first.error
+        }
         if let ioError = error as? IOError {
             reason = String(cString: strerror(ioError.errnoCode)) + " (is a server running and accepting connections there?)"
         } else if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError {
@@ -61,7 +66,9 @@ enum Connector {
     static func describe(startupError error: PGWireError, settings: ConnectionSettings) -> EngineError {
         if let server = error.serverError {
             let sqlState = server.sqlState ?? "?????"
-            let kind: EngineError.Kind = sqlState.hasPrefix("28") ? .authentication : .server
+            // Refused before the run began (no such database, too many connections, bad login): the run never
+            // started, which is a connection problem for the user to fix (exit 2), not an error during the run.
+            let kind: EngineError.Kind = sqlState.hasPrefix("28") ? .authentication : .connection
             return EngineError(
                 kind,
                 "server at \(settings.endpointDescription) refused the connection as user \"\(settings.user)\" "
