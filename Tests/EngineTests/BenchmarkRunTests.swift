@@ -111,6 +111,44 @@ struct BenchmarkRunTests {
         #expect(outcome.summary.transactions > 0)
     }
 
+    @Test("serialization failures are retried with --max-tries, and counted as failures without it")
+    func serializationFailuresRetry() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let pg = try await TestPostgres.shared()
+        try pg.psql("DROP TABLE IF EXISTS retry_counter; CREATE TABLE retry_counter (id int PRIMARY KEY, n int); "
+                    + "INSERT INTO retry_counter VALUES (1, 0)", database: "engine_tests")
+        let script = ScriptSource(name: "contended.sql", text: """
+            BEGIN ISOLATION LEVEL REPEATABLE READ;
+            SELECT n FROM retry_counter WHERE id = 1;
+            SELECT pg_sleep(0.002);
+            UPDATE retry_counter SET n = n + 1 WHERE id = 1;
+            END;
+            """)
+        let plan = try Plan.compile(sources: [script], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .transactionsPerClient(15)
+        configuration.maxTries = 0
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let retried = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        #expect(retried.abortedClients == 0, "\(retried.abortMessages)")
+        #expect(retried.summary.transactions == 60)
+        #expect(retried.summary.failedTransactions == 0)
+        #expect((retried.summary.retries ?? 0) > 0)
+        let counted = try pg.psql("SELECT n FROM retry_counter", database: "engine_tests")
+        #expect(counted.trimmingCharacters(in: .whitespacesAndNewlines) == "60")
+
+        configuration.maxTries = 1
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let failing = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        #expect(failing.abortedClients == 0, "\(failing.abortMessages)")
+        #expect(failing.summary.failedTransactions > 0)
+        #expect(failing.summary.transactions + failing.summary.failedTransactions == 60)
+        #expect(failing.summary.errorsBySQLState["40001"] == failing.summary.failedTransactions)
+    }
+
     @Test("an unreachable server is one clear EngineError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)

@@ -52,6 +52,10 @@ struct RunReport {
         let attempted = transactions + failed
         let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
         print("number of failed transactions: \(failed) (\(fixed(failedPercent, 3))%)")
+        if configuration.maxTries != 1 {
+            let retries = total.counters.retries
+            print("total number of retries: \(retries)")
+        }
         if configuration.latencyLimitMicroseconds != nil {
             let skipped = total.counters.skippedTransactions
             let late = extras.lateTransactions
@@ -157,7 +161,7 @@ struct RunReport {
             transactions: transactions,
             failedTransactions: failed,
             skippedTransactions: configuration.latencyLimitMicroseconds != nil ? total.counters.skippedTransactions : nil,
-            retries: nil,
+            retries: configuration.maxTries != 1 ? total.counters.retries : nil,
             tps: configuration.connectPerTransaction ? Double(transactions) / max(durationSeconds, 1e-9) : tpsWithoutConnect,
             tpsIncludingConnect: Double(transactions) / max(durationSeconds, 1e-9),
             interrupted: interrupted,

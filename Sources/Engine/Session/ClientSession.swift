@@ -72,6 +72,8 @@ struct ClientSession {
     private var columnNames: [String] = []
     private var lastRow: [String?] = []
     private var rateState: UInt64
+    /// Tries of the current transaction so far (for --max-tries).
+    private var tries = 1
 
     init(clientID: Int, run: RunContext, loop: LoopContext, allocator: ByteBufferAllocator) {
         self.clientID = clientID
@@ -254,6 +256,7 @@ struct ClientSession {
             return beginConnect(now: now)
         }
         startedAt = now
+        tries = 1
         scriptIndex = runner.beginTransaction()
         failure = nil
         inPipeline = false
@@ -447,10 +450,23 @@ struct ClientSession {
 
     private mutating func transactionFailed(now: UInt64) -> Action {
         let sqlState = failure?.sqlState ?? "XX000"
-        loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
         // pgbench counts serialization failures and deadlocks as failed transactions and goes on; any other
         // error aborts the client unless the user asked to continue.
         let retryable = sqlState == "40001" || sqlState == "40P01"
+        // --max-tries: run the same transaction again (same random draws) while tries remain and time allows;
+        // 0 means no limit but the run's duration, as in pgbench.
+        let maxTries = run.configuration.maxTries
+        if retryable && (maxTries == 0 || tries < maxTries) && !run.isOver(now: now) {
+            tries += 1
+            loop.recorder.retries &+= 1
+            failure = nil
+            pendingSyncs = 0
+            inFlight.removeAll(keepingCapacity: true)
+            runner.restartTransaction()
+            state = .running
+            return advance(now: now)
+        }
+        loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
         if !retryable && !run.configuration.continueOnError {
             let message = failure?.message ?? "unknown error"
             return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
