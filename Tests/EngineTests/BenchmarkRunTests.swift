@@ -149,6 +149,50 @@ struct BenchmarkRunTests {
         #expect(failing.summary.errorsBySQLState["40001"] == failing.summary.failedTransactions)
     }
 
+    @Test("-C opens a connection per transaction, each timed in the connect histogram")
+    func connectPerTransaction() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 2
+        configuration.threads = 2
+        configuration.limit = .transactionsPerClient(20)
+        configuration.connectPerTransaction = true
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        #expect(outcome.summary.transactions == 40)
+        #expect(outcome.summary.connectMicroseconds?.count == 40)
+        #expect(lines.text.contains("(including reconnection times)"))
+    }
+
+    @Test("-R holds the asked rate and records schedule lag and service time; -r reports each command")
+    func rateAndPerCommandReport() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 2)
+        configuration.rate = 200
+        configuration.latencyLimitMicroseconds = 50_000
+        configuration.reportPerCommand = true
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let tps = Double(outcome.summary.transactions) / 2
+        #expect(tps > 140 && tps < 260, "tps \(tps) for a rate of 200")
+        #expect(outcome.summary.lagMicroseconds != nil)
+        #expect(outcome.summary.serviceMicroseconds?.count == outcome.summary.transactions)
+        #expect(outcome.summary.skippedTransactions != nil)
+        #expect(lines.text.contains("rate limit schedule lag"))
+        #expect(lines.text.contains("UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2"))
+        let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
+        #expect(log.merged(tag: "service").totalCount == outcome.summary.transactions)
+    }
+
     @Test("an unreachable server is one clear EngineError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
