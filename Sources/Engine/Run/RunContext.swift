@@ -97,6 +97,8 @@ final class LoopContext: @unchecked Sendable {
     var lateTransactions: UInt64 = 0
     var openConnections = 0
     var abortedClients = 0
+    /// Connections the server closed under a running client (restart, pooler kill), reconnected or not.
+    var lostConnections: UInt64 = 0
     var abortMessages: [String] = []
     var notices: UInt64 = 0
 

@@ -20,8 +20,10 @@ struct ClientSession {
         case connect
         /// Wake this session (`timerFired`) at this monotonic time.
         case wake(atNanos: UInt64)
-        /// Send Terminate (already in `outbound`) and close; then `.finished`.
+        /// Send what is in `outbound` (Terminate), close, and connect again at once.
         case closeAndReconnect
+        /// Close the connection; the session will be woken (`timerFired`) after the delay to connect again.
+        case closeAndReconnectLater(delayNanos: UInt64)
         /// The client is done; `abort` says why when it stopped on an error.
         case finish(abort: String?)
     }
@@ -34,6 +36,8 @@ struct ClientSession {
         case running
         case sleeping
         case rollingBack
+        /// Waiting out the backoff before connecting again after a lost connection.
+        case reconnecting
         case finished
     }
 
@@ -74,6 +78,12 @@ struct ClientSession {
     private var rateState: UInt64
     /// Tries of the current transaction so far (for --max-tries).
     private var tries = 1
+    /// Whether this client ever logged in: a first connection that fails aborts the client (as pgbench), a later
+    /// one is retried with backoff.
+    private var everConnected = false
+    private var reconnectBackoffNanos: UInt64 = Self.initialBackoffNanos
+    static let initialBackoffNanos: UInt64 = 50_000_000
+    static let maximumBackoffNanos: UInt64 = 2_000_000_000
 
     init(clientID: Int, run: RunContext, loop: LoopContext, allocator: ByteBufferAllocator) {
         self.clientID = clientID
@@ -113,7 +123,45 @@ struct ClientSession {
 
     mutating func connectFailed(_ error: any Error, now: UInt64) -> Action {
         loop.recorder.connectionFailures &+= 1
+        if everConnected && run.configuration.reconnect {
+            return scheduleReconnect(now: now)
+        }
         return abort("connection to \(run.configuration.connection.endpointDescription) failed: \(error)")
+    }
+
+    /// The connection went away under a client that had been running: count it, fail the transaction it was in,
+    /// and connect again after a bounded backoff (or stop, with --reconnect=never).
+    private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
+        let sqlState = failure?.sqlState ?? "08006"
+        loop.lostConnections &+= 1
+        if inTransaction {
+            loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+            transactionsDone += 1
+            if run.meanIntervalNanos != nil { scheduledAt += nextInterval() }
+        } else {
+            loop.recorder.recordError(sqlState: sqlState)
+        }
+        failure = nil
+        inFlight.removeAll(keepingCapacity: true)
+        pendingSyncs = 0
+        outbound.clear()
+        guard run.configuration.reconnect else {
+            return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
+        }
+        if run.isOver(now: now) || limitReached { return finish() }
+        return scheduleReconnect(now: now)
+    }
+
+    private mutating func nextBackoff() -> UInt64 {
+        let delay = reconnectBackoffNanos
+        reconnectBackoffNanos = min(reconnectBackoffNanos * 2, Self.maximumBackoffNanos)
+        return delay
+    }
+
+    private mutating func scheduleReconnect(now: UInt64) -> Action {
+        if run.isOver(now: now) || limitReached { return finish() }
+        state = .reconnecting
+        return .wake(atNanos: now + nextBackoff())
     }
 
     /// The connection closed under us.
@@ -124,21 +172,26 @@ struct ClientSession {
         switch state {
         case .finished:
             return .none
-        case .idle, .waitingForSchedule, .sleeping:
-            // Closed on purpose between transactions (-C), or the server went away while we waited.
+        case .idle, .waitingForSchedule, .reconnecting, .connecting:
+            // Closed on purpose between transactions (-C), or the server went away between transactions: the next
+            // transaction connects again.
+            if wasConnected && !run.configuration.connectPerTransaction { loop.lostConnections &+= 1 }
             return .none
         case .starting(var machine):
             if retryStartupAt30 { return .connect }
+            if everConnected && run.configuration.reconnect {
+                loop.recorder.connectionFailures &+= 1
+                return scheduleReconnect(now: now)
+            }
             return startupAction(machine.connectionClosed(), now: now)
-        default:
-            loop.recorder.recordError(sqlState: "08006")
-            return abort("the server closed the connection unexpectedly")
+        case .running, .rollingBack, .sleeping:
+            return connectionLost(now: now, inTransaction: true)
         }
     }
 
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
-        case .idle, .waitingForSchedule, .sleeping, .connecting:
+        case .idle, .waitingForSchedule, .sleeping, .connecting, .reconnecting:
             return finish()
         default:
             return .none
@@ -149,6 +202,8 @@ struct ClientSession {
         switch state {
         case .waitingForSchedule:
             return connected ? beginTransaction(now: now) : beginConnect(now: now)
+        case .reconnecting:
+            return beginConnect(now: now)
         case .sleeping:
             state = .running
             return advance(now: now)
@@ -206,6 +261,8 @@ struct ClientSession {
             return .none
         case .ready:
             connected = true
+            everConnected = true
+            reconnectBackoffNanos = Self.initialBackoffNanos
             loop.openConnections += 1
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
@@ -214,6 +271,11 @@ struct ClientSession {
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
             if let sqlState = error.serverError?.sqlState { loop.recorder.recordError(sqlState: sqlState) }
+            // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
+            if everConnected && run.configuration.reconnect {
+                state = .reconnecting
+                return .closeAndReconnectLater(delayNanos: nextBackoff())
+            }
             return abort(Connector.describe(startupError: error, settings: run.configuration.connection).message)
         case .retryWithProtocol30:
             retryStartupAt30 = true

@@ -142,6 +142,7 @@ struct RunCommand: AsyncParsableCommand {
         options.vacuumAll = benchmark.vacuumAll
         options.verboseErrors = benchmark.verboseErrors
         options.continueOnError = benchmark.continueOnError
+        options.reconnect = benchmark.reconnect
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
