@@ -104,7 +104,7 @@ struct ClientSession {
     /// The run begins for this client.
     mutating func start(now: UInt64) -> Action {
         scheduledAt = now
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             scheduledAt = now + nextInterval()
             state = .waitingForSchedule
             return .wake(atNanos: scheduledAt)
@@ -137,7 +137,7 @@ struct ClientSession {
         if inTransaction {
             loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
             transactionsDone += 1
-            if run.meanIntervalNanos != nil { scheduledAt += nextInterval() }
+            if run.pacer != nil { scheduledAt += nextInterval() }
         } else {
             loop.recorder.recordError(sqlState: sqlState)
         }
@@ -293,7 +293,7 @@ struct ClientSession {
 
     private mutating func beginTransaction(now: UInt64) -> Action {
         if run.isOver(now: now) || limitReached { return finish() }
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             if now < scheduledAt {
                 state = .waitingForSchedule
                 return .wake(atNanos: scheduledAt)
@@ -487,7 +487,7 @@ struct ClientSession {
         recorder.transactions &+= 1
         recorder.record(series: SeriesLayout.latency, nanoseconds: latency)
         recorder.record(series: SeriesLayout.script(scriptIndex), nanoseconds: latency)
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             recorder.record(series: SeriesLayout.service, nanoseconds: now &- startedAt)
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
         }
@@ -538,7 +538,7 @@ struct ClientSession {
 
     private mutating func nextTransaction(now: UInt64) -> Action {
         transactionsDone += 1
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             scheduledAt += nextInterval()
         }
         if run.configuration.connectPerTransaction {
@@ -576,15 +576,18 @@ struct ClientSession {
         return .finish(abort: message)
     }
 
-    /// The next gap of a Poisson schedule: exponential with the client's mean interval (as pgbench's -R).
+    /// The next scheduled start, in the run's monotonic clock, from the pacer and this client's own random stream
+    /// (independent of the script's).
     private mutating func nextInterval() -> UInt64 {
-        guard let mean = run.meanIntervalNanos else { return 0 }
+        guard let pacer = run.pacer else { return 0 }
         // xorshift64*: cheap, and independent of the script's random stream.
         rateState ^= rateState >> 12
         rateState ^= rateState << 25
         rateState ^= rateState >> 27
         let bits = (rateState &* 0x2545_F491_4F6C_DD1D) >> 11
         let uniform = (Double(bits) + 0.5) / Double(1 << 53)
-        return UInt64(-log(uniform) * mean)
+        let previous = scheduledAt &- run.startNanos
+        guard let next = pacer.next(after: previous, uniform: uniform) else { return UInt64.max / 2 }
+        return next &- previous
     }
 }
