@@ -130,6 +130,7 @@ public struct PgbenchOptions: Sendable, Equatable {
         configuration.vacuumAll = vacuumAll
         configuration.verboseErrors = verboseErrors
         configuration.continueOnError = continueOnError
+        configuration.failuresDetailed = failuresDetailed
         switch reconnect {
         case nil, "always": configuration.reconnect = true
         case "never": configuration.reconnect = false

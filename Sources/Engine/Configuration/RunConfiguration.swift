@@ -42,6 +42,8 @@ public struct RunConfiguration: Sendable {
     /// `--reconnect=always` (default): a client whose connection is lost counts it and connects again with
     /// bounded backoff; `--reconnect=never` stops that client instead.
     public var reconnect: Bool = true
+    /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
+    public var failuresDetailed: Bool = false
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// Where summary.json and latency.hlog go.

@@ -52,6 +52,13 @@ struct RunReport {
         let attempted = transactions + failed
         let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
         print("number of failed transactions: \(failed) (\(fixed(failedPercent, 3))%)")
+        if configuration.failuresDetailed {
+            let errors = total.counters.errorsBySQLState
+            let serialization = errors["40001"] ?? 0
+            let deadlock = errors["40P01"] ?? 0
+            print("number of serialization failures: \(serialization) (\(fixed(percent(serialization, of: attempted), 3))%)")
+            print("number of deadlock failures: \(deadlock) (\(fixed(percent(deadlock, of: attempted), 3))%)")
+        }
         if configuration.maxTries != 1 {
             let retries = total.counters.retries
             print("total number of retries: \(retries)")
