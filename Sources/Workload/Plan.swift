@@ -49,12 +49,13 @@ public struct Plan: Sendable {
         // thread's script chooser. Doing the same gives pgbench's random values for the same --random-seed.
         var base = PGRandom(seed: randomSeed)
         let clientSeeds = (0..<max(1, clients)).map { _ in base.nextUInt64() }
-        let defaultSeed = base.nextUInt64()
+        if variables.existingSlot(for: "default_seed") == nil {
+            initial[variables.slot(for: "default_seed")] = .int(Int64(bitPattern: base.nextUInt64()))
+        }
         let chooserSeed = base.nextUInt64()
         let automatic: [(String, Value)] = [
             ("scale", .int(Int64(scale))),
             ("random_seed", .int(Int64(bitPattern: randomSeed))),
-            ("default_seed", .int(Int64(bitPattern: defaultSeed))),
         ]
         for (name, value) in automatic where variables.existingSlot(for: name) == nil {
             initial[variables.slot(for: name)] = value

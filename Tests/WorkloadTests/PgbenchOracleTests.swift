@@ -159,3 +159,35 @@ struct PgbenchScannerOracleTests {
         #expect(ours == oracle.sent.map(\.sql))
     }
 }
+
+/// Weighted script choice against pgbench: with one client and one thread, pgbench's chooser is seeded from the
+/// same sequence as ours, so the scripts come in the same order.
+@Suite(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
+struct PgbenchScriptChoiceOracleTests {
+    @Test(arguments: [false, true])
+    func scriptOrderMatchesPgbench(defineDefaultSeed: Bool) throws {
+        let server = try OracleServer.shared()
+        let first = "\\set x random(1, 9)\nSELECT 'first', :x;\n"
+        let second = "SELECT 'second', :default_seed;\n"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgswarm-choice-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secondPath = directory.appendingPathComponent("second.sql").path
+        try second.write(toFile: secondPath, atomically: true, encoding: .utf8)
+        let defines = defineDefaultSeed ? [("default_seed", "5")] : []
+        let run = try Pgbench.run(
+            script: first, server: server, transactions: 40, seed: 321,
+            extra: ["-f", secondPath + "@3"] + defines.flatMap { ["-D", "\($0.0)=\($0.1)"] }
+        )
+        #expect(run.status == 0, "\(run.stderr.suffix(1000))")
+        let plan = try Plan.compile(
+            sources: [
+                ScriptSource(name: "oracle.sql", text: first, weight: 1),
+                ScriptSource(name: secondPath, text: second, weight: 3),
+            ],
+            mode: .simple, defines: defines, randomSeed: 321
+        )
+        let ours = try Simulation.sentTexts(plan: plan, transactions: 40)[0]
+        #expect(ours == run.sent.map(\.sql))
+    }
+}
