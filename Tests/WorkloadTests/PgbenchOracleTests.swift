@@ -191,3 +191,34 @@ struct PgbenchScriptChoiceOracleTests {
         #expect(ours == run.sent.map(\.sql))
     }
 }
+
+/// Extended and prepared modes against pgbench: the SQL with $n parameters and the statement names it sends.
+@Suite(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
+struct PgbenchQueryModeOracleTests {
+    static let script = """
+        \\set a 1
+        SELECT :a::int + :a;
+        SELECT :nope::text IS NULL;
+        SELECT 2;
+        """
+
+    @Test(arguments: [QueryMode.extended, .prepared])
+    func sentStatementsMatchPgbench(mode: QueryMode) throws {
+        let server = try OracleServer.shared()
+        let plan = try Plan.compile(sources: [ScriptSource(name: "oracle.sql", text: Self.script)], mode: mode)
+        let run = try Pgbench.run(script: Self.script, server: server, extra: ["-M", mode.rawValue])
+        #expect(run.status == 0, "\(run.stderr.suffix(1000))")
+        let commands = plan.scripts[0].sqlCommands
+        let ours = commands.map { mode == .prepared ? $0.statementName : $0.sql }
+        #expect(run.sent.map(\.sql) == ours)
+        #expect(commands[0].sql == "SELECT $1::int + $2;")
+    }
+
+    /// pgbench rewrites `:name` everywhere, quotes included (it does not lex the SQL for this): this statement
+    /// is what pgbench 15 sends for `SELECT :a::int + :a, ':a', 'x::y'::text, $$:a$$;`.
+    @Test func variablesInsideQuotesAreRewrittenLikePgbench() throws {
+        let text = "\\set a 1\nSELECT :a::int + :a, ':a', 'x::y'::text, $$:a$$;\n"
+        let plan = try Plan.compile(sources: [ScriptSource(name: "q.sql", text: text)], mode: .extended)
+        #expect(plan.scripts[0].sqlCommands[0].sql == "SELECT $1::int + $2, '$3', 'x::y'::text, $$$4$$;")
+    }
+}
