@@ -40,8 +40,15 @@ public final class SQLCommand: Sendable {
     public let isCompound: Bool
 
     init(
-        index: Int, scriptIndex: Int, sql: String, textParts: [String], parameterSlots: [Int],
-        parameterNames: [String], statementName: String, resultHandling: ResultHandling, line: Int,
+        index: Int,
+        scriptIndex: Int,
+        sql: String,
+        textParts: [String],
+        parameterSlots: [Int],
+        parameterNames: [String],
+        statementName: String,
+        resultHandling: ResultHandling,
+        line: Int,
         isCompound: Bool
     ) {
         self.index = index

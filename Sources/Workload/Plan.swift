@@ -40,7 +40,10 @@ public struct Plan: Sendable {
         for (name, value) in defines {
             guard VariableTable.isValidName(name) else {
                 throw WorkloadError(
-                    file: "-D \(name)=\(value)", line: 0, column: 0, message: "invalid variable name: \"\(name)\""
+                    file: "-D \(name)=\(value)",
+                    line: 0,
+                    column: 0,
+                    message: "invalid variable name: \"\(name)\""
                 )
             }
             initial[variables.slot(for: name)] = .string(value)
@@ -67,12 +70,18 @@ public struct Plan: Sendable {
         var statementNumber = 0
         for (index, source) in sources.enumerated() {
             let compiler = ScriptCompiler(
-                source: SourceText(name: source.name, text: source.text), scriptIndex: index, weight: source.weight,
+                source: SourceText(name: source.name, text: source.text),
+                scriptIndex: index,
+                weight: source.weight,
                 mode: mode
             )
-            scripts.append(try compiler.compile(
-                variables: &variables, nextSQLIndex: &sqlIndex, nextStatementNumber: &statementNumber
-            ))
+            scripts.append(
+                try compiler.compile(
+                    variables: &variables,
+                    nextSQLIndex: &sqlIndex,
+                    nextStatementNumber: &statementNumber
+                )
+            )
         }
         let totalWeight = scripts.reduce(0) { $0 + $1.weight }
         guard totalWeight > 0 else {
@@ -81,10 +90,18 @@ public struct Plan: Sendable {
         var values = [Value?](repeating: nil, count: variables.names.count)
         for (slot, value) in initial { values[slot] = value }
         return Plan(
-            scripts: scripts, mode: mode, variableNames: variables.names, sqlCommandCount: sqlIndex,
-            sqlCommands: scripts.flatMap(\.sqlCommands), totalWeight: totalWeight, randomSeed: randomSeed,
-            initialValues: values, clientIDSlot: clientIDSlot, slotsByName: variables.lookup,
-            clientSeeds: clientSeeds, chooserSeed: chooserSeed
+            scripts: scripts,
+            mode: mode,
+            variableNames: variables.names,
+            sqlCommandCount: sqlIndex,
+            sqlCommands: scripts.flatMap(\.sqlCommands),
+            totalWeight: totalWeight,
+            randomSeed: randomSeed,
+            initialValues: values,
+            clientIDSlot: clientIDSlot,
+            slotsByName: variables.lookup,
+            clientSeeds: clientSeeds,
+            chooserSeed: chooserSeed
         )
     }
 

@@ -38,31 +38,42 @@ struct ScriptCompiler {
     ) throws(WorkloadError) -> CompiledScript {
         var scanner = ScriptScanner(bytes: source.bytes)
         var items: [Located] = []
-        // Bounded by the text: every round consumes at least one byte or stops.
-        while true {
-            let before = scanner.position
+        // Bounded by the text: every round consumes at least one byte (a `;`, a meta-command) or stops.
+        for _ in 0...source.bytes.count {
             let (fragment, stop) = scanner.scanSQL()
             if let fragment {
                 let pending = PendingSQL(
-                    text: String(decoding: fragment.text, as: UTF8.self), offset: fragment.offset,
-                    isCompound: fragment.isCompound, resultHandling: .none
+                    text: String(decoding: fragment.text, as: UTF8.self),
+                    offset: fragment.offset,
+                    isCompound: fragment.isCompound,
+                    resultHandling: .none
                 )
                 items.append(Located(item: .sql(pending), offset: fragment.offset))
             }
             if case .backslash(let offset) = stop {
-                let end = try parseMetaCommand(at: offset, scanner: &scanner, variables: &variables, items: &items)
-                scanner.position = end
+                scanner.position = try parseMetaCommand(
+                    at: offset,
+                    scanner: &scanner,
+                    variables: &variables,
+                    items: &items
+                )
             }
-            if stop == .endOfText || (scanner.position == before && fragment == nil && stop == .semicolon) { break }
+            if stop == .endOfText { break }
         }
         if items.isEmpty {
             throw WorkloadError(
-                file: source.name, line: 0, column: 0, message: "empty command list for script \"\(source.name)\""
+                file: source.name,
+                line: 0,
+                column: 0,
+                message: "empty command list for script \"\(source.name)\""
             )
         }
         try checkConditionals(items)
         return finish(
-            items, variables: &variables, nextSQLIndex: &nextSQLIndex, nextStatementNumber: &nextStatementNumber
+            items,
+            variables: &variables,
+            nextSQLIndex: &nextSQLIndex,
+            nextStatementNumber: &nextStatementNumber
         )
     }
 
@@ -135,10 +146,12 @@ struct ScriptCompiler {
             switch command {
             case "set":
                 let name = target!.text
-                items.append(Located(
-                    item: .command(.set(slot: variables.slot(for: name), name: name, expression: parsed)),
-                    offset: offset
-                ))
+                items.append(
+                    Located(
+                        item: .command(.set(slot: variables.slot(for: name), name: name, expression: parsed)),
+                        offset: offset
+                    )
+                )
             case "if": items.append(Located(item: .ifCondition(parsed), offset: offset))
             default: items.append(Located(item: .elifCondition(parsed), offset: offset))
             }
@@ -157,8 +170,12 @@ struct ScriptCompiler {
 
         switch command {
         case "sleep":
-            items.append(Located(item: .command(try parseSleep(arguments, offset: offset, variables: &variables)),
-                                 offset: offset))
+            items.append(
+                Located(
+                    item: .command(try parseSleep(arguments, offset: offset, variables: &variables)),
+                    offset: offset
+                )
+            )
         case "setshell":
             guard arguments.count >= 2 else {
                 throw fail("missing argument in command \"setshell\": expected a variable name and a command")
@@ -168,10 +185,12 @@ struct ScriptCompiler {
             }
             let shellArguments = arguments.dropFirst().map { shellArgument($0.text, variables: &variables) }
             let name = arguments[0].text
-            items.append(Located(
-                item: .command(.setShell(slot: variables.slot(for: name), name: name, arguments: shellArguments)),
-                offset: offset
-            ))
+            items.append(
+                Located(
+                    item: .command(.setShell(slot: variables.slot(for: name), name: name, arguments: shellArguments)),
+                    offset: offset
+                )
+            )
         case "shell":
             guard !arguments.isEmpty else { throw fail("missing command in command \"shell\"") }
             let shellArguments = arguments.map { shellArgument($0.text, variables: &variables) }
@@ -256,7 +275,8 @@ struct ScriptCompiler {
             case "s": microseconds = 1_000_000
             default:
                 throw source.error(
-                    at: unit.offset, "unrecognized time unit, must be us, ms or s: \"\(unit.text)\""
+                    at: unit.offset,
+                    "unrecognized time unit, must be us, ms or s: \"\(unit.text)\""
                 )
             }
         }
@@ -331,8 +351,11 @@ struct ScriptCompiler {
             switch located.item {
             case .sql(let pending):
                 let command = makeSQL(
-                    pending, line: source.line(of: pending.offset), variables: &variables,
-                    index: &nextSQLIndex, statementNumber: &nextStatementNumber
+                    pending,
+                    line: source.line(of: pending.offset),
+                    variables: &variables,
+                    index: &nextSQLIndex,
+                    statementNumber: &nextStatementNumber
                 )
                 sqlCommands.append(command)
                 commands.append(.sql(command))
@@ -365,7 +388,11 @@ struct ScriptCompiler {
             }
         }
         return CompiledScript(
-            name: source.name, weight: weight, commands: commands, lines: lines, sqlCommands: sqlCommands
+            name: source.name,
+            weight: weight,
+            commands: commands,
+            lines: lines,
+            sqlCommands: sqlCommands
         )
     }
 
@@ -417,10 +444,16 @@ struct ScriptCompiler {
         }
         defer { index += 1 }
         return SQLCommand(
-            index: index, scriptIndex: scriptIndex,
+            index: index,
+            scriptIndex: scriptIndex,
             sql: mode == .simple ? pending.text : String(decoding: rewritten, as: UTF8.self),
-            textParts: parts, parameterSlots: slots, parameterNames: names, statementName: statementName,
-            resultHandling: pending.resultHandling, line: line, isCompound: pending.isCompound
+            textParts: parts,
+            parameterSlots: slots,
+            parameterNames: names,
+            statementName: statementName,
+            resultHandling: pending.resultHandling,
+            line: line,
+            isCompound: pending.isCompound
         )
     }
 }

@@ -114,7 +114,9 @@ public struct ScriptRunner {
 
     private func failure(_ message: String, at index: Int) -> ScriptError {
         ScriptError(
-            message: message, script: plan.scripts[scriptIndex].name, line: plan.scripts[scriptIndex].lines[index]
+            message: message,
+            script: plan.scripts[scriptIndex].name,
+            line: plan.scripts[scriptIndex].lines[index]
         )
     }
 
@@ -217,7 +219,8 @@ public struct ScriptRunner {
         ScriptError(
             message: "client \(clientID) script \(command.scriptIndex) command \(command.index) query "
                 + "\(queryNumber): expected one row, got \(rows)",
-            script: plan.scripts[command.scriptIndex].name, line: command.line
+            script: plan.scripts[command.scriptIndex].name,
+            line: command.line
         )
     }
 

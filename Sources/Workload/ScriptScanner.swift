@@ -59,7 +59,8 @@ struct ScriptScanner {
                 text.append(contentsOf: bytes[position..<end])
                 position = end
             case UInt8(ascii: "'"):
-                let escapes = position > 0 && (bytes[position - 1] | 0x20) == UInt8(ascii: "e")
+                let escapes =
+                    position > 0 && (bytes[position - 1] | 0x20) == UInt8(ascii: "e")
                     && (position < 2 || !Self.isIdentifierByte(bytes[position - 2]))
                 let end = quotedEnd(from: position, quote: c, backslashEscapes: escapes)
                 text.append(contentsOf: bytes[position..<end])

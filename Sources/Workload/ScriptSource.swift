@@ -22,7 +22,9 @@ public struct ScriptSource: Sendable, Equatable {
         }
         guard weight >= 0 && weight <= Int(Int32.max) else {
             throw WorkloadError(
-                file: option, line: 0, column: 0,
+                file: option,
+                line: 0,
+                column: 0,
                 message: "weight specification out of range (0 .. \(Int32.max)): \(weight)"
             )
         }
@@ -37,7 +39,10 @@ public struct ScriptSource: Sendable, Equatable {
             return ScriptSource(name: path, text: text, weight: weight)
         } catch {
             throw WorkloadError(
-                file: path, line: 0, column: 0, message: "could not open file \"\(path)\": \(error.localizedDescription)"
+                file: path,
+                line: 0,
+                column: 0,
+                message: "could not open file \"\(path)\": \(error.localizedDescription)"
             )
         }
     }

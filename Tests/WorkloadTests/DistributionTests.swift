@@ -11,7 +11,9 @@ import Testing
     /// Evaluates `expression` `count` times through the runner, as a script would.
     static func sample(_ expression: String, count: Int = draws, seed: UInt64 = 2024) throws -> [Int64] {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "d.sql", text: "\\set r \(expression)\n")], mode: .simple, randomSeed: seed
+            sources: [ScriptSource(name: "d.sql", text: "\\set r \(expression)\n")],
+            mode: .simple,
+            randomSeed: seed
         )
         var runner = ScriptRunner(plan: plan, clientID: 0)
         let slot = try #require(plan.slot(named: "r"))
@@ -20,7 +22,9 @@ import Testing
         for _ in 0..<count {
             runner.beginTransaction()
             _ = try runner.next()
-            guard case .int(let value) = runner.parameter(slot) else { throw ScriptError(message: "not int", script: "", line: 0) }
+            guard case .int(let value) = runner.parameter(slot) else {
+                throw ScriptError(message: "not int", script: "", line: 0)
+            }
             values.append(value)
         }
         return values

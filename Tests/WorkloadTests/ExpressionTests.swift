@@ -7,7 +7,9 @@ import Testing
 @Suite struct ExpressionTests {
     static func evaluate(_ expression: String, defines: [(String, String)] = []) throws -> Value? {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "e.sql", text: "\\set r \(expression)\n")], mode: .simple, defines: defines
+            sources: [ScriptSource(name: "e.sql", text: "\\set r \(expression)\n")],
+            mode: .simple,
+            defines: defines
         )
         var runner = ScriptRunner(plan: plan, clientID: 0)
         runner.beginTransaction()
@@ -29,7 +31,8 @@ import Testing
         ("false IS NOT FALSE", .bool(false)), ("CASE WHEN false THEN 1 WHEN true THEN 2 END", .int(2)),
         ("CASE WHEN NULL THEN 1 ELSE 2 END", .int(2)), ("CASE WHEN 0 THEN 1 END", .null),
         ("case when 1 > 0 then case when 2 < 1 then 3 else 4 end end", .int(4)), ("int(2.5)", .int(2)),
-        ("int(3.5)", .int(4)), ("int(-2.5)", .int(-2)), ("double(3)", .double(3)), ("greatest(1, 2.5, -3)", .double(2.5)),
+        ("int(3.5)", .int(4)), ("int(-2.5)", .int(-2)), ("double(3)", .double(3)),
+        ("greatest(1, 2.5, -3)", .double(2.5)),
         ("least(5, 2, 8)", .int(2)), ("greatest(3, NULL)", .null), ("pow(2, 10)", .double(1024)),
         ("abs(-7)", .int(7)), ("abs(-7.5)", .double(7.5)), ("1.0e3", .double(1000)), (".5", .double(0.5)),
         ("3.", .double(3)), ("1e-2", .double(0.01)), ("pi()", .double(Double.pi)), ("sqrt(4)", .double(2)),
@@ -47,7 +50,8 @@ import Testing
 
     @Test func variablesAreResolvedToSlots() throws {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "s", text: "\\set a :b + hash(:c)\nSELECT :a, :d;\n")], mode: .extended
+            sources: [ScriptSource(name: "s", text: "\\set a :b + hash(:c)\nSELECT :a, :d;\n")],
+            mode: .extended
         )
         for name in ["a", "b", "c", "d", "default_seed", "scale", "client_id", "random_seed"] {
             #expect(plan.slot(named: name) != nil, "\(name)")

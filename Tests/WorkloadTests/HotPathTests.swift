@@ -24,9 +24,12 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: output + ".zst") }
             let run = try ProcessRunner.run(
                 Self.heaptrack!,
-                ["-o", output, binary, "--testing-library", "swift-testing", "--filter",
-                 "tpcbLikeTransactionsRunWithoutErrorsAndFast"],
-                timeout: 300, extraEnvironment: [Self.transactionsVariable: String(transactions)]
+                [
+                    "-o", output, binary, "--testing-library", "swift-testing", "--filter",
+                    "tpcbLikeTransactionsRunWithoutErrorsAndFast",
+                ],
+                timeout: 300,
+                extraEnvironment: [Self.transactionsVariable: String(transactions)]
             )
             #expect(run.status == 0, "\(run.stderr.suffix(500))")
             // The inner run says how many transactions it ran: proof that the variable reached it.
@@ -43,7 +46,8 @@ import Testing
     }
 
     @Test func tpcbLikeTransactionsRunWithoutErrorsAndFast() throws {
-        let transactions = ProcessInfo.processInfo.environment["PGSWARM_HOT_PATH_TRANSACTIONS"].flatMap(Int.init)
+        let transactions =
+            ProcessInfo.processInfo.environment["PGSWARM_HOT_PATH_TRANSACTIONS"].flatMap(Int.init)
             ?? 100_000
         let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .prepared, scale: 10, randomSeed: 3)
         var runner = ScriptRunner(plan: plan, clientID: 0)

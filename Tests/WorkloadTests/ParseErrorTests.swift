@@ -26,35 +26,143 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case("\\set", 1, 1, "missing argument in command \"set\": expected a variable name and an expression", pgbenchRejects: true),
+        Case(
+            "\\set",
+            1,
+            1,
+            "missing argument in command \"set\": expected a variable name and an expression",
+            pgbenchRejects: true
+        ),
         Case("\\set x", 1, 7, "missing expression in command \"set\"", pgbenchRejects: true),
         Case("\\set 1x 5", 1, 6, "invalid variable name: \"1x\"", pgbenchRejects: false),
-        Case("\\set x 1 +", 1, 11, "syntax error: unexpected end of expression in command \"set\"", pgbenchRejects: true),
-        Case("\\set x (1 + 2", 1, 14, "syntax error: expected ')' but found end of line in command \"set\"", pgbenchRejects: true),
+        Case(
+            "\\set x 1 +",
+            1,
+            11,
+            "syntax error: unexpected end of expression in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x (1 + 2",
+            1,
+            14,
+            "syntax error: expected ')' but found end of line in command \"set\"",
+            pgbenchRejects: true
+        ),
         Case("\\set x foo(1)", 1, 8, "unexpected function name \"foo\" in command \"set\"", pgbenchRejects: true),
-        Case("\\set x abs(1, 2)", 1, 8, "unexpected number of arguments (abs): expected 1, got 2 in command \"set\"", pgbenchRejects: true),
-        Case("\\set x least()", 1, 8, "at least one argument expected (least) in command \"set\"", pgbenchRejects: true),
-        Case("\\set x random(1)", 1, 8, "unexpected number of arguments (random): expected 2, got 1 in command \"set\"", pgbenchRejects: true),
-        Case("\\set x 1 2", 1, 10, "syntax error: unexpected integer 2 after expression in command \"set\"", pgbenchRejects: true),
-        Case("\\set x 1 < 2 < 3", 1, 14, "syntax error: comparison operators cannot be chained; use parentheses in command \"set\"", pgbenchRejects: true),
-        Case("\\set x 99999999999999999999", 1, 8, "bigint constant overflow \"99999999999999999999\" in command \"set\"", pgbenchRejects: true),
+        Case(
+            "\\set x abs(1, 2)",
+            1,
+            8,
+            "unexpected number of arguments (abs): expected 1, got 2 in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x least()",
+            1,
+            8,
+            "at least one argument expected (least) in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x random(1)",
+            1,
+            8,
+            "unexpected number of arguments (random): expected 2, got 1 in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x 1 2",
+            1,
+            10,
+            "syntax error: unexpected integer 2 after expression in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x 1 < 2 < 3",
+            1,
+            14,
+            "syntax error: comparison operators cannot be chained; use parentheses in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x 99999999999999999999",
+            1,
+            8,
+            "bigint constant overflow \"99999999999999999999\" in command \"set\"",
+            pgbenchRejects: true
+        ),
         Case("\\set x @", 1, 8, "unexpected character \"@\" in command \"set\"", pgbenchRejects: true),
-        Case("\\set x hash(1, 2, 3)", 1, 8, "unexpected number of arguments (hash): expected 1 or 2, got 3 in command \"set\"", pgbenchRejects: true),
-        Case("\\set x CASE 1 END", 1, 13, "syntax error: expected WHEN after CASE in command \"set\"", pgbenchRejects: true),
-        Case("\\set x CASE WHEN true 1 END", 1, 23, "syntax error: expected THEN after WHEN condition in command \"set\"", pgbenchRejects: true),
-        Case("\\set x CASE WHEN true THEN 1", 1, 29, "syntax error: expected WHEN, ELSE or END in CASE expression in command \"set\"", pgbenchRejects: true),
-        Case("\\set x 1 IS 2", 1, 13, "syntax error: expected NULL, TRUE or FALSE after IS in command \"set\"", pgbenchRejects: true),
+        Case(
+            "\\set x hash(1, 2, 3)",
+            1,
+            8,
+            "unexpected number of arguments (hash): expected 1 or 2, got 3 in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x CASE 1 END",
+            1,
+            13,
+            "syntax error: expected WHEN after CASE in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x CASE WHEN true 1 END",
+            1,
+            23,
+            "syntax error: expected THEN after WHEN condition in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x CASE WHEN true THEN 1",
+            1,
+            29,
+            "syntax error: expected WHEN, ELSE or END in CASE expression in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x 1 IS 2",
+            1,
+            13,
+            "syntax error: expected NULL, TRUE or FALSE after IS in command \"set\"",
+            pgbenchRejects: true
+        ),
         Case("\\set x :", 1, 8, "unexpected character \":\" in command \"set\"", pgbenchRejects: true),
-        Case("\\set x abs", 1, 11, "syntax error: expected '(' after function name \"abs\" in command \"set\"", pgbenchRejects: true),
+        Case(
+            "\\set x abs",
+            1,
+            11,
+            "syntax error: expected '(' after function name \"abs\" in command \"set\"",
+            pgbenchRejects: true
+        ),
         Case("\\set x abs(1", 1, 13, "expected ')' after function arguments in command \"set\"", pgbenchRejects: true),
         Case("\\set x random(1, 2,)", 1, 20, "syntax error: unexpected \")\" in command \"set\"", pgbenchRejects: true),
         Case("\\sleep", 1, 1, "missing argument in command \"sleep\": expected a duration", pgbenchRejects: true),
         Case("\\sleep 1 2 3", 1, 12, "too many arguments in command \"sleep\"", pgbenchRejects: true),
         Case("\\sleep abc", 1, 8, "invalid sleep time, must be an integer: \"abc\"", pgbenchRejects: true),
-        Case("\\sleep 10 minutes", 1, 11, "unrecognized time unit, must be us, ms or s: \"minutes\"", pgbenchRejects: true),
+        Case(
+            "\\sleep 10 minutes",
+            1,
+            11,
+            "unrecognized time unit, must be us, ms or s: \"minutes\"",
+            pgbenchRejects: true
+        ),
         Case("\\sleep 10xs", 1, 10, "unrecognized time unit, must be us, ms or s: \"xs\"", pgbenchRejects: true),
-        Case("\\setshell x", 1, 1, "missing argument in command \"setshell\": expected a variable name and a command", pgbenchRejects: true),
-        Case("\\setshell", 1, 1, "missing argument in command \"setshell\": expected a variable name and a command", pgbenchRejects: true),
+        Case(
+            "\\setshell x",
+            1,
+            1,
+            "missing argument in command \"setshell\": expected a variable name and a command",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\setshell",
+            1,
+            1,
+            "missing argument in command \"setshell\": expected a variable name and a command",
+            pgbenchRejects: true
+        ),
         Case("\\shell", 1, 1, "missing command in command \"shell\"", pgbenchRejects: true),
         Case("\\else", 1, 1, "\\else without matching \\if", pgbenchRejects: true),
         Case("\\endif", 1, 1, "\\endif without matching \\if", pgbenchRejects: true),
@@ -69,15 +177,51 @@ import Testing
         Case("\\startpipeline x", 1, 16, "unexpected argument in command \"startpipeline\"", pgbenchRejects: true),
         Case("\\endpipeline 1", 1, 14, "unexpected argument in command \"endpipeline\"", pgbenchRejects: true),
         Case("\\if", 1, 4, "missing expression in command \"if\"", pgbenchRejects: true),
-        Case("SELECT 1;\n\\set y 2 * (3 +", 2, 16, "syntax error: unexpected end of expression in command \"set\"", pgbenchRejects: true),
+        Case(
+            "SELECT 1;\n\\set y 2 * (3 +",
+            2,
+            16,
+            "syntax error: unexpected end of expression in command \"set\"",
+            pgbenchRejects: true
+        ),
         Case("-- only a comment", 0, 0, "empty command list for script \"bad.sql\"", pgbenchRejects: true),
         Case("\\set x 5 ** 2", 1, 11, "syntax error: unexpected \"*\" in command \"set\"", pgbenchRejects: true),
         Case("\\set x 1.5e", 1, 8, "syntax error: invalid number \"1.5e\" in command \"set\"", pgbenchRejects: true),
-        Case("\\set x pi(1)", 1, 8, "unexpected number of arguments (pi): expected 0, got 1 in command \"set\"", pgbenchRejects: true),
-        Case("\\set x permute(1)", 1, 8, "unexpected number of arguments (permute): expected 2 or 3, got 1 in command \"set\"", pgbenchRejects: true),
-        Case("\\set x random_zipfian(1, 2)", 1, 8, "unexpected number of arguments (random_zipfian): expected 3, got 2 in command \"set\"", pgbenchRejects: true),
-        Case("\\set x NOT", 1, 11, "syntax error: unexpected end of expression in command \"set\"", pgbenchRejects: true),
-        Case("\\set x 9223372036854775808", 1, 8, "bigint constant overflow \"9223372036854775808\" in command \"set\"", pgbenchRejects: true),
+        Case(
+            "\\set x pi(1)",
+            1,
+            8,
+            "unexpected number of arguments (pi): expected 0, got 1 in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x permute(1)",
+            1,
+            8,
+            "unexpected number of arguments (permute): expected 2 or 3, got 1 in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x random_zipfian(1, 2)",
+            1,
+            8,
+            "unexpected number of arguments (random_zipfian): expected 3, got 2 in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x NOT",
+            1,
+            11,
+            "syntax error: unexpected end of expression in command \"set\"",
+            pgbenchRejects: true
+        ),
+        Case(
+            "\\set x 9223372036854775808",
+            1,
+            8,
+            "bigint constant overflow \"9223372036854775808\" in command \"set\"",
+            pgbenchRejects: true
+        ),
     ]
 
     @Test(arguments: cases)

@@ -64,7 +64,9 @@ struct PgbenchOracleTests {
             let oracle = try Pgbench.run(script: script, server: server, transactions: 2, seed: seed)
             #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(2000))")
             let plan = try Plan.compile(
-                sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: seed
+                sources: [ScriptSource(name: "oracle.sql", text: script)],
+                mode: .simple,
+                randomSeed: seed
             )
             let ours = try Simulation.sentTexts(plan: plan, transactions: 2)[0]
             let theirs = oracle.sent.map(\.sql)
@@ -92,7 +94,10 @@ struct PgbenchOracleTests {
         let oracle = try Pgbench.run(script: script, server: server, transactions: 20, clients: 3, seed: 99)
         #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(2000))")
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: 99, clients: 3
+            sources: [ScriptSource(name: "oracle.sql", text: script)],
+            mode: .simple,
+            randomSeed: 99,
+            clients: 3
         )
         let ours = try Simulation.sentTexts(plan: plan, clients: 3, transactions: 20)
         for client in 0..<3 {
@@ -153,7 +158,9 @@ struct PgbenchScannerOracleTests {
         let oracle = try Pgbench.run(script: script, server: server, transactions: 8, seed: 7)
         #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(1500))")
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: 7
+            sources: [ScriptSource(name: "oracle.sql", text: script)],
+            mode: .simple,
+            randomSeed: 7
         )
         let ours = try Simulation.sentTexts(plan: plan, transactions: 8)[0]
         #expect(ours == oracle.sent.map(\.sql))
@@ -176,7 +183,10 @@ struct PgbenchScriptChoiceOracleTests {
         try second.write(toFile: secondPath, atomically: true, encoding: .utf8)
         let defines = defineDefaultSeed ? [("default_seed", "5")] : []
         let run = try Pgbench.run(
-            script: first, server: server, transactions: 40, seed: 321,
+            script: first,
+            server: server,
+            transactions: 40,
+            seed: 321,
             extra: ["-f", secondPath + "@3"] + defines.flatMap { ["-D", "\($0.0)=\($0.1)"] }
         )
         #expect(run.status == 0, "\(run.stderr.suffix(1000))")
@@ -185,7 +195,9 @@ struct PgbenchScriptChoiceOracleTests {
                 ScriptSource(name: "oracle.sql", text: first, weight: 1),
                 ScriptSource(name: secondPath, text: second, weight: 3),
             ],
-            mode: .simple, defines: defines, randomSeed: 321
+            mode: .simple,
+            defines: defines,
+            randomSeed: 321
         )
         let ours = try Simulation.sentTexts(plan: plan, transactions: 40)[0]
         #expect(ours == run.sent.map(\.sql))

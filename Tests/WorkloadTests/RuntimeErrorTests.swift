@@ -49,8 +49,11 @@ import Testing
         Case(script: "\\set x least(1, true)", message: "cannot coerce boolean to int"),
         Case(script: "\\set x 1 << true", message: "cannot coerce boolean to int"),
         Case(script: "\\set x :v + 1", message: "malformed variable \"v\" value: \"abc\"", defines: ["v": "abc"]),
-        Case(script: "\\set x :v + 1", message: "value \"99999999999999999999\" is out of range for type bigint",
-             defines: ["v": "99999999999999999999"]),
+        Case(
+            script: "\\set x :v + 1",
+            message: "value \"99999999999999999999\" is out of range for type bigint",
+            defines: ["v": "99999999999999999999"]
+        ),
         Case(script: "\\sleep :nope", message: "sleep: undefined variable \"nope\""),
         Case(script: "\\if :nope\n\\endif", message: "undefined variable \"nope\""),
     ]
@@ -58,7 +61,8 @@ import Testing
     /// Runs one transaction of `script` and returns the error it stopped with.
     static func ourError(_ errorCase: Case) throws -> ScriptError? {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "runtime.sql", text: errorCase.script + "\nSELECT 1;\n")], mode: .simple,
+            sources: [ScriptSource(name: "runtime.sql", text: errorCase.script + "\nSELECT 1;\n")],
+            mode: .simple,
             defines: errorCase.defines.sorted { $0.key < $1.key }
         )
         var runner = ScriptRunner(plan: plan, clientID: 0)
@@ -86,7 +90,10 @@ import Testing
         let server = try OracleServer.shared()
         let defines = errorCase.defines.flatMap { ["-D", "\($0.key)=\($0.value)"] }
         let run = try Pgbench.run(
-            script: errorCase.script + "\nSELECT 1;\n", server: server, transactions: 1, extra: defines
+            script: errorCase.script + "\nSELECT 1;\n",
+            server: server,
+            transactions: 1,
+            extra: defines
         )
         #expect(run.status != 0)
         let firstError = run.stderr.split(separator: "\n").first { $0.hasPrefix("pgbench: error: ") }
@@ -95,7 +102,8 @@ import Testing
 
     @Test func gsetWithoutExactlyOneRowFailsLikePgbench() throws {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "g.sql", text: "SELECT 1 AS a WHERE false \\gset\n")], mode: .extended
+            sources: [ScriptSource(name: "g.sql", text: "SELECT 1 AS a WHERE false \\gset\n")],
+            mode: .extended
         )
         var runner = ScriptRunner(plan: plan, clientID: 0)
         runner.beginTransaction()
@@ -106,7 +114,12 @@ import Testing
         #expect(command.resultHandling == .gset(prefix: ""))
         #expect(throws: ScriptError.self) {
             try runner.storeResult(
-                of: command, queryNumber: 0, isLastQuery: true, rowCount: 0, columnNames: ["a"], lastRow: []
+                of: command,
+                queryNumber: 0,
+                isLastQuery: true,
+                rowCount: 0,
+                columnNames: ["a"],
+                lastRow: []
             )
         }
         let error = runner.gsetRowCountError(command, rows: 0)
@@ -114,7 +127,12 @@ import Testing
         // UPDATE-like results (no rows at all) fail too; \aset skips empty results instead.
         #expect(throws: ScriptError.self) {
             try runner.storeResult(
-                of: command, queryNumber: 0, isLastQuery: true, rowCount: nil, columnNames: [], lastRow: []
+                of: command,
+                queryNumber: 0,
+                isLastQuery: true,
+                rowCount: nil,
+                columnNames: [],
+                lastRow: []
             )
         }
     }

@@ -58,10 +58,12 @@ import Testing
     @Test func sleepUnitsAndVariables() throws {
         let text = "\\set d 3\n\\sleep 2\n\\sleep 5 ms\n\\sleep 7us\n\\sleep :d s\n\\sleep :d\n\\sleep 1 S\n"
         var runner = ScriptRunner(plan: try Self.plan(text), clientID: 0)
-        #expect(try Self.steps(&runner) == [
-            "sleep 2000000000", "sleep 5000000", "sleep 7000", "sleep 3000000000", "sleep 3000000000",
-            "sleep 1000000000",
-        ])
+        #expect(
+            try Self.steps(&runner) == [
+                "sleep 2000000000", "sleep 5000000", "sleep 7000", "sleep 3000000000", "sleep 3000000000",
+                "sleep 1000000000",
+            ]
+        )
     }
 
     @Test func pipelineStepsAndCompoundCommands() throws {
@@ -73,7 +75,8 @@ import Testing
     }
 
     @Test func parametersInEachMode() throws {
-        let text = "\\set a 5\n\\set b 2.5\n\\set c NULL\n\\set d true\nSELECT :a, :b, :c, :d, :a, :undefined, 1::int;\n"
+        let text =
+            "\\set a 5\n\\set b 2.5\n\\set c NULL\n\\set d true\nSELECT :a, :b, :c, :d, :a, :undefined, 1::int;\n"
         for mode in QueryMode.allCases {
             let plan = try Self.plan(text, mode: mode)
             var runner = ScriptRunner(plan: plan, clientID: 0)
@@ -98,7 +101,9 @@ import Testing
     }
 
     @Test func parameterTextWithoutAllocationMatchesText() throws {
-        for value: Value in [.int(0), .int(-42), .int(.min), .int(.max), .bool(true), .null, .double(0.1), .string("x")] {
+        for value: Value in [
+            .int(0), .int(-42), .int(.min), .int(.max), .bool(true), .null, .double(0.1), .string("x"),
+        ] {
             let bytes = value.withUTF8Text { Array($0) }
             #expect(String(decoding: bytes, as: UTF8.self) == value.text)
         }
@@ -121,13 +126,29 @@ import Testing
         #expect(first.resultHandling == .gset(prefix: "p_"))
         #expect(second.resultHandling == .aset(prefix: ""))
         try runner.storeResult(
-            of: first, queryNumber: 0, isLastQuery: true, rowCount: 1, columnNames: ["one", "two"], lastRow: ["1", "2"]
+            of: first,
+            queryNumber: 0,
+            isLastQuery: true,
+            rowCount: 1,
+            columnNames: ["one", "two"],
+            lastRow: ["1", "2"]
         )
         // \aset skips empty results and keeps the last row of the others.
-        try runner.storeResult(of: second, queryNumber: 0, isLastQuery: false, rowCount: 0, columnNames: ["three"],
-                               lastRow: [])
         try runner.storeResult(
-            of: second, queryNumber: 1, isLastQuery: true, rowCount: 4, columnNames: ["three"], lastRow: ["3"]
+            of: second,
+            queryNumber: 0,
+            isLastQuery: false,
+            rowCount: 0,
+            columnNames: ["three"],
+            lastRow: []
+        )
+        try runner.storeResult(
+            of: second,
+            queryNumber: 1,
+            isLastQuery: true,
+            rowCount: 4,
+            columnNames: ["three"],
+            lastRow: ["3"]
         )
         guard case .sql(let last) = try runner.next() else {
             Issue.record("expected SQL")
@@ -139,7 +160,8 @@ import Testing
     }
 
     @Test func definesAreTextParsedWhenUsed() throws {
-        let text = "\\set a :i + 1\n\\set b :d * 2\n\\set c :t AND true\n\\set e :n IS NULL\nSELECT :a, :b, :c, :e, :s;\n"
+        let text =
+            "\\set a :i + 1\n\\set b :d * 2\n\\set c :t AND true\n\\set e :n IS NULL\nSELECT :a, :b, :c, :e, :s;\n"
         let defines = [("i", " 41"), ("d", "1.25"), ("t", "yes"), ("n", "null"), ("s", "007")]
         var runner = ScriptRunner(plan: try Self.plan(text, defines: defines), clientID: 0)
         // Text variables keep their text in SQL ("007"), as pgbench keeps the string it was given.
@@ -148,15 +170,19 @@ import Testing
 
     @Test func automaticVariables() throws {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "a", text: "SELECT :scale, :client_id, :random_seed;")], mode: .simple,
-            scale: 7, randomSeed: 1234
+            sources: [ScriptSource(name: "a", text: "SELECT :scale, :client_id, :random_seed;")],
+            mode: .simple,
+            scale: 7,
+            randomSeed: 1234
         )
         var runner = ScriptRunner(plan: plan, clientID: 3)
         #expect(try Self.steps(&runner) == ["SELECT 7, 3, 1234;"])
         // -D overrides the automatic values.
         let overridden = try Plan.compile(
-            sources: [ScriptSource(name: "a", text: "SELECT :scale, :client_id;")], mode: .simple,
-            defines: [("scale", "9"), ("client_id", "x")], scale: 7
+            sources: [ScriptSource(name: "a", text: "SELECT :scale, :client_id;")],
+            mode: .simple,
+            defines: [("scale", "9"), ("client_id", "x")],
+            scale: 7
         )
         var other = ScriptRunner(plan: overridden, clientID: 3)
         #expect(try Self.steps(&other) == ["SELECT 9, x;"])
@@ -184,7 +210,8 @@ import Testing
                 ScriptSource(name: "b", text: "SELECT 'b';", weight: 3),
                 ScriptSource(name: "never", text: "SELECT 'never';", weight: 0),
             ],
-            mode: .simple, randomSeed: 11
+            mode: .simple,
+            randomSeed: 11
         )
         var runner = ScriptRunner(plan: plan, clientID: 0)
         var counts = [0, 0, 0]

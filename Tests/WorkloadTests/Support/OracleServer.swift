@@ -58,12 +58,17 @@ final class OracleServer: @unchecked Sendable {
         if asPostgres {
             _ = try ProcessRunner.run("/bin/chown", ["postgres", directory])
         }
-        let initdb = try runAs(asPostgres, bin + "/initdb", ["-D", directory + "/data", "-A", "trust", "-U", "postgres"])
+        let initdb = try runAs(
+            asPostgres,
+            bin + "/initdb",
+            ["-D", directory + "/data", "-A", "trust", "-U", "postgres"]
+        )
         guard initdb.status == 0 else { throw Unavailable(description: "initdb failed: \(initdb.stderr)") }
         for port in 5490...5499 {
             let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off"
             let start = try runAs(
-                asPostgres, bin + "/pg_ctl",
+                asPostgres,
+                bin + "/pg_ctl",
                 ["-D", directory + "/data", "-o", options, "-l", directory + "/log-\(port)", "-w", "-t", "30", "start"]
             )
             if start.status == 0 {
@@ -73,7 +78,11 @@ final class OracleServer: @unchecked Sendable {
         throw Unavailable(description: "no free port in 5490...5499 for the oracle server")
     }
 
-    private static func runAs(_ asPostgres: Bool, _ executable: String, _ arguments: [String]) throws
+    private static func runAs(
+        _ asPostgres: Bool,
+        _ executable: String,
+        _ arguments: [String]
+    ) throws
         -> ProcessRunner.Output
     {
         if asPostgres {
