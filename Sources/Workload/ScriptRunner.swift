@@ -24,6 +24,8 @@ public struct ScriptRunner {
     public private(set) var scriptIndex = 0
     private var commands: [Command] = []
     private var programCounter = 0
+    /// The random state at the start of the transaction, so that a retry draws the same values (as pgbench).
+    private var transactionStartRNG: PGRandom
 
     /// A runner whose random functions draw from a generator seeded with `randomSeed`.
     public init(plan: Plan, clientID: Int, randomSeed: UInt64) {
@@ -46,6 +48,7 @@ public struct ScriptRunner {
         if let slot = plan.clientIDSlot { values[slot] = .int(Int64(clientID)) }
         evaluator = ExpressionEvaluator(values: values, rng: PGRandom(seed: functionSeed))
         chooser = PGRandom(seed: chooserSeed)
+        transactionStartRNG = evaluator.rng
     }
 
     /// Starts a transaction: picks a script by weight (as pgbench's chooseScript) and returns its index.
@@ -55,7 +58,15 @@ public struct ScriptRunner {
         commands = plan.scripts[scriptIndex].commands
         programCounter = 0
         evaluator.scriptIndex = scriptIndex
+        transactionStartRNG = evaluator.rng
         return scriptIndex
+    }
+
+    /// Runs the current transaction again from its first command with the random state it began with, as
+    /// pgbench does when it retries a serialization failure or deadlock (`--max-tries`).
+    public mutating func restartTransaction() {
+        programCounter = 0
+        evaluator.rng = transactionStartRNG
     }
 
     /// Runs meta-commands until the engine has something to do.

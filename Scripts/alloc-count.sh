@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Allocations per transaction on the event loops (the load loop), measured with an LD_PRELOAD malloc counter.
+#
+# Usage: Scripts/alloc-count.sh [CLIENTS]       (default 8)
+#
+# Runs each built-in script in each query mode twice against a throwaway server, with -t 500 and -t 3000 per
+# client; connection setup, plan compilation and the summary are the same in both runs, so the difference in
+# event-loop allocations divided by the extra transactions is what one transaction allocates. Expected: 0.00.
+set -euo pipefail
+CLIENTS=${1:-8}
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+swift build -c release --product pgswarm >/dev/null
+SHIM=$(mktemp /tmp/malloc-count-XXXXXX.so)
+gcc -O2 -shared -fPIC -o "$SHIM" Scripts/malloc-count/malloc-count.c
+PGSWARM="$PWD/.build/release/pgswarm"
+OUT=$(mktemp -d /tmp/pgswarm-alloc-XXXXXX)
+trap 'rm -rf "$SHIM" "$OUT"' EXIT
+
+# A throwaway server, initialised at scale 1; `--temp-postgres` would start one per run, so start it once here.
+BINDIR=${PGSWARM_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+BASE=$(mktemp -d /tmp/pgswarm-alloc-pg-XXXXXX)
+AS=()
+if [ "$(id -u)" = 0 ]; then chown postgres "$BASE"; AS=(runuser -u postgres --); fi
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+stop() { "${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$BASE" "$SHIM" "$OUT"; }
+trap stop EXIT
+"${AS[@]}" "$BINDIR/initdb" -D "$BASE/data" -U postgres -A trust --no-sync >/dev/null
+printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nfsync = off\nsynchronous_commit = off\n" \
+  "$PORT" "$BASE" >>"$BASE/data/postgresql.auto.conf"
+"${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -l "$BASE/server.log" -w start >/dev/null
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+"$PGSWARM" init -s 1 -q >/dev/null
+
+loop_allocations() {
+  LD_PRELOAD="$SHIM" "$PGSWARM" run -n -c "$CLIENTS" -j 2 -t "$1" -M "$2" -b "$3" --out "$OUT/run" 2>&1 >/dev/null \
+    | sed -n 's/.*total, \([0-9]*\) on event loops.*/\1/p'
+}
+
+printf '%-10s %-14s %10s %10s %14s\n' mode script 'allocs@500' 'allocs@3000' 'allocs/tx'
+for mode in simple extended prepared; do
+  for script in tpcb-like simple-update select-only; do
+    low=$(loop_allocations 500 "$mode" "$script")
+    high=$(loop_allocations 3000 "$mode" "$script")
+    per=$(python3 -c "print(f'{($high - $low) / (2500 * $CLIENTS):.4f}')")
+    printf '%-10s %-14s %10s %10s %14s\n' "$mode" "$script" "$low" "$high" "$per"
+  done
+done

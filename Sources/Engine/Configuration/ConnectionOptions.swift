@@ -1,0 +1,31 @@
+/// The connection settings as given on the command line, before libpq's defaults fill the gaps.
+public struct ConnectionOptions: Sendable, Equatable {
+    /// `-h`: a host name, an IP address, or a socket directory (starts with `/`).
+    public var host: String?
+    /// `-p`, as typed: checked by the resolver with libpq's messages.
+    public var port: String?
+    /// `-U`.
+    public var user: String?
+    /// The database argument: a name, a `postgresql://` URI or a `keyword=value` connection string.
+    public var database: String?
+    /// `--application-name`.
+    public var applicationName: String?
+    /// `--protocol-version`; nil leaves it to the connection string's `max_protocol_version`, else 3.0.
+    public var protocolRequest: ConnectionSettings.ProtocolRequest?
+
+    public init(
+        host: String? = nil,
+        port: String? = nil,
+        user: String? = nil,
+        database: String? = nil,
+        applicationName: String? = nil,
+        protocolRequest: ConnectionSettings.ProtocolRequest? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.database = database
+        self.applicationName = applicationName
+        self.protocolRequest = protocolRequest
+    }
+}

@@ -1,0 +1,69 @@
+import Workload
+
+/// `pgswarm run --dry-run` and `pgswarm init --dry-run`: what would run, one `key: value` line each, without
+/// connecting anywhere. Lets a user (and the CLI tests) check how a pgbench command line was understood.
+public enum DryRunReport {
+    public static func lines(configuration: RunConfiguration, plan: Plan) -> [String] {
+        var lines = connectionLines(configuration.connection)
+        let scripts = plan.scripts.map { "\($0.name)@\($0.weight)" }
+        lines.append("scripts: " + scripts.joined(separator: ", "))
+        lines.append("query mode: \(configuration.mode.rawValue)")
+        lines.append("clients: \(configuration.clients)")
+        lines.append("threads: \(configuration.threads)")
+        switch configuration.limit {
+        case .duration(let seconds): lines.append("duration: \(number(seconds)) s")
+        case .transactionsPerClient(let count): lines.append("transactions per client: \(count)")
+        }
+        lines.append("rate: " + (configuration.rate.map { "\(number($0)) tps" } ?? "unlimited"))
+        lines.append(
+            "latency limit: " + (configuration.latencyLimitMicroseconds.map { "\(number($0 / 1000)) ms" } ?? "none")
+        )
+        lines.append("progress: " + (configuration.progressInterval.map { "every \(number($0)) s" } ?? "none"))
+        lines.append("connect per transaction: \(configuration.connectPerTransaction)")
+        lines.append("max tries: " + (configuration.maxTries == Int.max ? "unlimited" : "\(configuration.maxTries)"))
+        lines.append("random seed: " + (configuration.randomSeed.map { "\($0)" } ?? "none"))
+        lines.append("report per command: \(configuration.reportPerCommand)")
+        lines.append(
+            "vacuum: "
+                + (configuration.noVacuum ? "none" : configuration.vacuumAll ? "all" : "branches, tellers, history")
+        )
+        // As the engine does: without -s, built-in scripts read the scale from pgbench_branches, others use 1.
+        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+        let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
+        let defaultScale = usesBuiltin ? "from pgbench_branches" : "1"
+        lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? defaultScale))
+        lines.append("continue on error: \(configuration.continueOnError)")
+        lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
+        return lines
+    }
+
+    public static func lines(connection: ConnectionSettings, initOptions: InitOptions) -> [String] {
+        var lines = connectionLines(connection)
+        lines.append("init steps: \(initOptions.steps)")
+        lines.append("scale: \(initOptions.scale)")
+        lines.append("fillfactor: \(initOptions.fillfactor)")
+        lines.append(
+            "partitions: \(initOptions.partitions)"
+                + (initOptions.effectivePartitionMethod.map { " (\($0.rawValue))" } ?? "")
+        )
+        lines.append("unlogged tables: \(initOptions.unloggedTables)")
+        lines.append("quiet: \(initOptions.quiet)")
+        return lines
+    }
+
+    static func connectionLines(_ connection: ConnectionSettings) -> [String] {
+        [
+            "server: \(connection.endpointDescription)",
+            "user: \(connection.user)",
+            "database: \(connection.database)",
+            "password: " + (connection.password == nil ? "none" : "given"),
+            "application name: \(connection.applicationName)",
+            "protocol version: \(connection.protocolRequest.rawValue)",
+        ]
+    }
+
+    /// 10 rather than 10.0, 0.5 as 0.5.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import Workload
+
+/// The benchmarking options of `pgswarm run` as typed (pgbench's, plus pgswarm's own), before any check. The CLI
+/// fills it; `makeRunConfiguration` checks it with pgbench's rules and messages and maps it onto `RunConfiguration`,
+/// and `makePlan` compiles the scripts it names. Kept free of ArgumentParser so tests can drive it directly.
+public struct PgbenchOptions: Sendable, Equatable {
+    /// `-b`, `-f`, `-S`, `-N` in command-line order; none means pgbench's default, `tpcb-like`.
+    public var scripts: [PgbenchArguments.ScriptChoice] = []
+    /// `-c`, `-j`, `-t`, `-T`, `-R`, `-L`, `-M`, `-P`, `-s`, `--max-tries`, `--random-seed`, as typed.
+    public var clients: String?
+    public var jobs: String?
+    public var transactions: String?
+    public var time: String?
+    public var rate: String?
+    public var latencyLimit: String?
+    public var queryMode: String?
+    public var progress: String?
+    public var scale: String?
+    public var maxTries: String?
+    public var randomSeed: String?
+    /// `-D name=value`, each as typed.
+    public var defines: [String] = []
+    public var connectPerTransaction = false
+    public var reportPerCommand = false
+    public var noVacuum = false
+    public var vacuumAll = false
+    public var verboseErrors = false
+    /// `--continue-on-error` (pgbench 18).
+    public var continueOnError = false
+    /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
+    public var log = false
+    public var logPrefix: String?
+    public var samplingRate: String?
+    public var aggregateInterval: String?
+    public var progressTimestamp = false
+    public var failuresDetailed = false
+    public var debug = false
+    /// `--out`: the results directory; nil leaves the engine's default, `Results/<UTC timestamp>`.
+    public var outputDirectory: String?
+    /// The command line as typed, recorded in summary.json.
+    public var commandLine: [String] = []
+
+    public init() {}
+
+    /// Checks every option as pgbench does and builds the run's configuration. `now` seeds `--random-seed=time`
+    /// (pgbench's default).
+    public func makeRunConfiguration(
+        connection: ConnectionSettings,
+        now: Date = Date()
+    ) throws(EngineError) -> RunConfiguration {
+        var configuration = RunConfiguration(connection: connection)
+        let int32Max = Int(Int32.max)
+
+        if let clients {
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: 1...int32Max)
+        }
+        if let jobs {
+            configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
+        }
+        // More event loops than clients would only idle.
+        configuration.threads = min(configuration.threads, configuration.clients)
+
+        if transactions != nil && time != nil {
+            throw EngineError(.usage, "specify either a number of transactions (-t) or a duration (-T), not both")
+        }
+        var duration: Int?
+        if let transactions {
+            let count = try PgbenchNumber.integer(transactions, option: "-t/--transactions", range: 1...int32Max)
+            configuration.limit = .transactionsPerClient(count)
+        }
+        if let time {
+            let seconds = try PgbenchNumber.integer(time, option: "-T/--time", range: 1...int32Max)
+            duration = seconds
+            configuration.limit = .duration(seconds: Double(seconds))
+        }
+
+        if let rate {
+            guard let value = PgbenchNumber.decimal(rate), value > 0 else {
+                throw EngineError(.usage, "invalid rate limit: \"\(rate)\"")
+            }
+            configuration.rate = value
+        }
+        if let latencyLimit {
+            guard let milliseconds = PgbenchNumber.decimal(latencyLimit), milliseconds > 0 else {
+                throw EngineError(.usage, "invalid latency limit: \"\(latencyLimit)\"")
+            }
+            configuration.latencyLimitMicroseconds = milliseconds * 1000
+        }
+        if let queryMode {
+            guard let mode = QueryMode(rawValue: queryMode) else {
+                throw EngineError(.usage, "invalid query mode (-M): \"\(queryMode)\"")
+            }
+            configuration.mode = mode
+        }
+        if let progress {
+            // pgbench takes whole seconds; a fraction (-P 0.5) is pgswarm's extension.
+            guard let seconds = PgbenchNumber.decimal(progress), seconds > 0 else {
+                throw EngineError(.usage, "invalid value \"\(progress)\" for option -P/--progress")
+            }
+            configuration.progressInterval = seconds
+        }
+        if progressTimestamp && progress == nil {
+            throw EngineError(.usage, "--progress-timestamp is allowed only under --progress")
+        }
+        configuration.scale = try scaleValue()
+        configuration.definedVariables = Set(try parsedDefines().map(\.0))
+
+        if let maxTries {
+            guard let tries = Int(maxTries.trimmingSpaces()), tries >= 0 else {
+                throw EngineError(.usage, "invalid number of maximum tries: \"\(maxTries)\"")
+            }
+            if tries == 0 && latencyLimit == nil && time == nil {
+                throw EngineError(
+                    .usage,
+                    "an unlimited number of transaction tries can only be used with --latency-limit or a duration (-T)"
+                )
+            }
+            // 0 is pgbench's "unlimited": the duration or the latency limit ends the retries instead.
+            configuration.maxTries = tries == 0 ? Int.max : tries
+        }
+        configuration.randomSeed = try resolvedRandomSeed(now: now)
+        try checkLogOptions(duration: duration)
+
+        configuration.connectPerTransaction = connectPerTransaction
+        configuration.reportPerCommand = reportPerCommand
+        configuration.noVacuum = noVacuum
+        configuration.vacuumAll = vacuumAll
+        configuration.verboseErrors = verboseErrors
+        configuration.continueOnError = continueOnError
+        configuration.outputDirectory = outputDirectory
+        configuration.commandLine = commandLine
+        return configuration
+    }
+
+    /// The scripts to run, read from their files or the built-ins, with their weights.
+    public func scriptSources() throws(WorkloadError) -> [ScriptSource] {
+        guard !scripts.isEmpty else { return [BuiltinScript.tpcbLike] }
+        var sources: [ScriptSource] = []
+        for choice in scripts {
+            switch choice {
+            case .builtin(let option): sources.append(try ScriptSource.builtin(option))
+            case .file(let option): sources.append(try ScriptSource.file(option))
+            }
+        }
+        return sources
+    }
+
+    /// Compiles the scripts for `configuration` (its query mode and random seed) with the `-D` definitions and
+    /// `-s` scale.
+    public func makePlan(configuration: RunConfiguration) throws -> Plan {
+        try Plan.compile(
+            sources: scriptSources(),
+            mode: configuration.mode,
+            defines: parsedDefines(),
+            scale: scaleValue() ?? 1,
+            randomSeed: configuration.randomSeed ?? 0
+        )
+    }
+
+    /// `-s`, when given. (For the built-in scripts pgbench reads the scale from pgbench_branches instead.)
+    public func scaleValue() throws(EngineError) -> Int? {
+        guard let scale else { return nil }
+        return try PgbenchNumber.integer(scale, option: "-s/--scale", range: 1...Int(Int32.max))
+    }
+
+    /// `-D name=value` split at the first `=`.
+    public func parsedDefines() throws(EngineError) -> [(String, String)] {
+        var result: [(String, String)] = []
+        for definition in defines {
+            guard let equals = definition.firstIndex(of: "="), equals != definition.startIndex else {
+                throw EngineError(.usage, "invalid variable definition: \"\(definition)\"")
+            }
+            result.append((String(definition[..<equals]), String(definition[definition.index(after: equals)...])))
+        }
+        return result
+    }
+
+    /// `--random-seed`: "time" (the default: the clock in microseconds, as pgbench), "rand", or an unsigned integer.
+    public func resolvedRandomSeed(now: Date) throws(EngineError) -> UInt64 {
+        switch randomSeed {
+        case nil, "time":
+            return UInt64(max(0, now.timeIntervalSince1970 * 1_000_000))
+        case "rand":
+            return UInt64.random(in: .min ... .max)
+        case let text?:
+            guard let seed = UInt64(text.trimmingSpaces()) else {
+                throw EngineError(
+                    .usage,
+                    "unrecognized random seed option \"\(text)\": expecting an unsigned integer, \"time\" or \"rand\""
+                )
+            }
+            return seed
+        }
+    }
+
+    /// pgbench's rules for -l and its companions; pgswarm accepts them but writes its .hlog instead of the log.
+    private func checkLogOptions(duration: Int?) throws(EngineError) {
+        if let samplingRate {
+            guard log else {
+                throw EngineError(
+                    .usage,
+                    "log sampling (--sampling-rate) is allowed only when logging transactions (-l)"
+                )
+            }
+            guard let rate = PgbenchNumber.decimal(samplingRate), rate > 0, rate <= 1 else {
+                throw EngineError(.usage, "invalid sampling rate: \"\(samplingRate)\"")
+            }
+        }
+        if let aggregateInterval {
+            let seconds = try PgbenchNumber.integer(
+                aggregateInterval,
+                option: "--aggregate-interval",
+                range: 1...Int(Int32.max)
+            )
+            guard log else {
+                throw EngineError(.usage, "log aggregation is allowed only when actually logging transactions")
+            }
+            if samplingRate != nil {
+                throw EngineError(
+                    .usage,
+                    "log sampling (--sampling-rate) and aggregation (--aggregate-interval) cannot be used at the "
+                        + "same time"
+                )
+            }
+            if let duration, duration % seconds != 0 {
+                throw EngineError(
+                    .usage,
+                    "duration (\(duration)) must be a multiple of aggregation interval (\(seconds))"
+                )
+            }
+        }
+        if logPrefix != nil && !log {
+            throw EngineError(.usage, "log file prefix (--log-prefix) is allowed only when logging transactions (-l)")
+        }
+    }
+}

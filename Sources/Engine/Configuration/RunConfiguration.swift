@@ -1,0 +1,55 @@
+import Workload
+
+/// Everything a benchmark run needs besides the compiled plan: the pgbench options that shape the load.
+public struct RunConfiguration: Sendable {
+    public enum Limit: Sendable, Equatable {
+        /// `-T`: run for this many seconds.
+        case duration(seconds: Double)
+        /// `-t`: each client runs this many transactions.
+        case transactionsPerClient(Int)
+    }
+
+    public var connection: ConnectionSettings
+    public var clients: Int = 1
+    /// Event-loop threads (`-j`); defaults to the core count.
+    public var threads: Int = Machine.coreCount
+    public var limit: Limit = .transactionsPerClient(10)
+    public var mode: QueryMode = .simple
+    /// `-R`: target transactions per second over all clients (open loop), or nil for closed loop.
+    public var rate: Double?
+    /// `-L`: transactions slower than this (in microseconds) count as late.
+    public var latencyLimitMicroseconds: Double?
+    /// `-P`: seconds between progress lines; nil prints none. The hlog interval is this or 1 s.
+    public var progressInterval: Double?
+    /// `-C`: a new connection for each transaction.
+    public var connectPerTransaction: Bool = false
+    /// `--max-tries`: attempts for a transaction that failed with a serialization failure or deadlock.
+    public var maxTries: Int = 1
+    public var randomSeed: UInt64?
+    /// `-s`: the scale for custom scripts; nil reads it from pgbench_branches when a built-in script runs.
+    public var scale: Int?
+    /// Names given with `-D`, which the run must not override (e.g. `-D scale=5`).
+    public var definedVariables: Set<String> = []
+    /// `-r`: per-command latencies in the report.
+    public var reportPerCommand: Bool = false
+    /// `-n`: skip the vacuum before the run.
+    public var noVacuum: Bool = false
+    /// `-v`: vacuum all four standard tables before the run.
+    public var vacuumAll: Bool = false
+    /// `--continue-on-error` (pgbench 18): count any SQL error as a failed transaction and go on, instead of
+    /// aborting the client.
+    public var continueOnError: Bool = false
+    /// `--verbose-errors`.
+    public var verboseErrors: Bool = false
+    /// Where summary.json and latency.hlog go.
+    public var outputDirectory: String?
+    /// The command line as typed, recorded in summary.json.
+    public var commandLine: [String] = []
+
+    public init(connection: ConnectionSettings) {
+        self.connection = connection
+    }
+
+    /// The hlog interval: the progress interval, or one second.
+    public var intervalSeconds: Double { progressInterval ?? 1.0 }
+}

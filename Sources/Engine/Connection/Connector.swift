@@ -1,0 +1,81 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PGWire
+
+/// Opens a channel to the server (TCP or Unix socket) on a given event loop, with the caller's handler installed.
+enum Connector {
+    static let connectTimeout = TimeAmount.seconds(10)
+
+    static func connect(
+        to endpoint: ConnectionSettings.Endpoint,
+        on loop: any EventLoop,
+        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+    ) -> EventLoopFuture<any Channel> {
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // One read per readiness event: a client expects one reply at a time, and NIO's default of four would
+            // spend a second read() per event that only returns EAGAIN.
+            .channelOption(.maxMessagesPerRead, value: 1)
+            .channelInitializer(initializer)
+        switch endpoint {
+        case .tcp(let host, let port):
+            return bootstrap.connect(host: host, port: port)
+        case .unixSocket(let path):
+            return bootstrap.connect(unixDomainSocketPath: path)
+        }
+    }
+
+    /// The StartupMessage parameters and credentials for these settings.
+    static func startupConfiguration(_ settings: ConnectionSettings) -> StartupConfiguration {
+        let version: ProtocolVersionRequest
+        switch settings.protocolRequest {
+        case .v3_0: version = .v3_0
+        case .v3_2: version = .v3_2
+        case .auto: version = .auto
+        }
+        return StartupConfiguration(
+            user: settings.user,
+            database: settings.database,
+            password: settings.password,
+            parameters: [("application_name", settings.applicationName)],
+            protocolVersion: version
+        )
+    }
+
+    /// Turns a failed connect into one line naming where and why.
+    static func describe(connectError error: any Error, settings: ConnectionSettings) -> EngineError {
+        let reason: String
+        var error = error
+        // Host names go through NIO's Happy Eyeballs, which wraps each address's failure; report the first.
+        if let wrapped = error as? NIOConnectionError, let first = wrapped.connectionErrors.first {
+            error = first.error
+        }
+        if let ioError = error as? IOError {
+            reason = String(cString: strerror(ioError.errnoCode)) + " (is a server running and accepting connections there?)"
+        } else if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError {
+            reason = "timed out after \(connectTimeout.nanoseconds / 1_000_000_000) s"
+        } else {
+            reason = String(describing: error)
+        }
+        return EngineError(.connection, "cannot connect to \(settings.endpointDescription): \(reason)")
+    }
+
+    /// Turns a startup failure (the server's ErrorResponse, or a protocol error) into one line.
+    static func describe(startupError error: PGWireError, settings: ConnectionSettings) -> EngineError {
+        if let server = error.serverError {
+            let sqlState = server.sqlState ?? "?????"
+            // Refused before the run began (no such database, too many connections, bad login): the run never
+            // started, which is a connection problem for the user to fix (exit 2), not an error during the run.
+            let kind: EngineError.Kind = sqlState.hasPrefix("28") ? .authentication : .connection
+            return EngineError(
+                kind,
+                "server at \(settings.endpointDescription) refused the connection as user \"\(settings.user)\" "
+                    + "to database \"\(settings.database)\": \(server.severity ?? "FATAL") \(sqlState) "
+                    + (server.message ?? "")
+            )
+        }
+        return EngineError(.connection, "startup with \(settings.endpointDescription) failed: \(error)")
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PGWire
+import Stats
+import Synchronization
+import Workload
+
+/// One benchmark run from preparation to results. See `Benchmark.run`.
+struct BenchmarkRun {
+    let configuration: RunConfiguration
+    let plan: Plan
+    let group: MultiThreadedEventLoopGroup
+    let print: Benchmark.Printer
+    let stop: StopSignal
+
+    /// How long in-flight transactions may take to finish after the end of a duration run, before their
+    /// connections are closed.
+    static let gracePeriodNanos: UInt64 = 5_000_000_000
+
+    func execute() async throws -> Benchmark.Outcome {
+        let preparation = try await prepare()
+        let outputDirectory = try makeOutputDirectory()
+        let hlogPath = outputDirectory + "/latency.hlog"
+        let wallStart = Date()
+        let startNanos = NIODeadline.now().uptimeNanoseconds
+        let run = RunContext(plan: plan, configuration: configuration, startNanos: startNanos,
+                             variableOverrides: preparation.variableOverrides)
+        let hlog = try HlogWriter(path: hlogPath, startTime: wallStart,
+                                  comment: "pgswarm \(PgswarmVersion.string) " + configuration.commandLine.joined(separator: " "))
+
+        let loops = Array(group.makeIterator())
+        let loopContexts = loops.map { _ in LoopContext(series: run.series, commandCount: plan.sqlCommandCount) }
+        var clients: [Client] = []
+        var finished: [EventLoopFuture<Void>] = []
+        for clientID in 0..<configuration.clients {
+            let index = clientID % loops.count
+            let loop = loops[index]
+            let done = loop.makePromise(of: Void.self)
+            let client = Client(clientID: clientID, run: run, loopContext: loopContexts[index], loop: loop, done: done)
+            clients.append(client)
+            finished.append(done.futureResult)
+            loop.execute { client.start() }
+        }
+        let allDone = EventLoopFuture.andAllComplete(finished, on: group.next())
+        let doneFlag = CompletionFlag()
+        allDone.whenComplete { _ in doneFlag.set() }
+
+        // Interval loop: one snapshot per interval from every loop, merged, written, printed.
+        let intervalNanos = UInt64(configuration.intervalSeconds * 1e9)
+        var intervalStart = startNanos
+        var total = IntervalSnapshot(seriesNames: run.series.names)
+        var progress = ProgressPrinter(configuration: configuration, print: print)
+        var forcedStop = false
+        var stopRequestedSeen = 0
+        while true {
+            let nextTick = intervalStart + intervalNanos
+            var now = NIODeadline.now().uptimeNanoseconds
+            while now < nextTick && !doneFlag.isSet {
+                if stop.count != stopRequestedSeen {
+                    stopRequestedSeen = stop.count
+                    run.requestStop()
+                    if stopRequestedSeen >= 2 { forceStop(clients) ; forcedStop = true }
+                    else { wakeAll(clients) }
+                }
+                if let deadline = run.deadlineNanos {
+                    if now >= deadline && !run.stopRequested { run.requestStop(); wakeAll(clients) }
+                    if now >= deadline + Self.gracePeriodNanos && !forcedStop { forceStop(clients); forcedStop = true }
+                }
+                try? await Task.sleep(nanoseconds: min(nextTick - now, 20_000_000))
+                now = NIODeadline.now().uptimeNanoseconds
+            }
+            let end = min(now, nextTick)
+            let snapshot = try await collect(loops: loops, contexts: loopContexts, series: run.series)
+            let start = Double(intervalStart - startNanos) / 1e9
+            let length = Double(end - intervalStart) / 1e9
+            try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
+            try? hlog.flush()
+            progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
+                              openConnections: await openConnections(loops: loops, contexts: loopContexts))
+            total.merge(snapshot)
+            intervalStart = end
+            if doneFlag.isSet { break }
+        }
+        try? hlog.close()
+        let endNanos = NIODeadline.now().uptimeNanoseconds
+        let extras = await gatherExtras(loops: loops, contexts: loopContexts)
+
+        let report = RunReport(
+            configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
+            startedAt: wallStart, durationSeconds: Double(endNanos - startNanos) / 1e9,
+            interrupted: stop.count > 0, hlogFile: hlogPath
+        )
+        for message in extras.abortMessages { print(message) }
+        report.printSummary(print)
+        let summary = report.summary()
+        do {
+            try summary.write(to: outputDirectory + "/summary.json")
+        } catch {
+            throw EngineError(.io, "cannot write \(outputDirectory)/summary.json: \(error)")
+        }
+        return Benchmark.Outcome(summary: summary, outputDirectory: outputDirectory,
+                                 abortMessages: extras.abortMessages, abortedClients: extras.abortedClients)
+    }
+
+    // MARK: Before the run
+
+    struct Preparation: Sendable {
+        var serverVersion: String?
+        var protocolVersion: String
+        var scale: Int
+        var variableOverrides: [(String, Value)]
+    }
+
+    /// Connects once to check the server answers, learns its version and the scale, and vacuums as pgbench does.
+    private func prepare() async throws -> Preparation {
+        let admin = try await AdminConnection.connect(settings: configuration.connection, group: group)
+        defer { Task { await admin.close() } }
+        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+        let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
+        var scale = configuration.scale ?? 1
+        var overrides: [(String, Value)] = []
+        if configuration.scale == nil && usesBuiltin {
+            do {
+                let result = try await admin.simpleQuery("SELECT count(*) FROM pgbench_branches")
+                scale = Int(result.rows.first?.first.flatMap { $0 } ?? "1") ?? 1
+            } catch let error as EngineError {
+                throw EngineError(.server, "could not count the branches (\(error.message)); "
+                    + "run `pgswarm init` on database \"\(configuration.connection.database)\" first")
+            }
+            if scale < 1 {
+                throw EngineError(.server, "pgbench_branches is empty; run `pgswarm init` first")
+            }
+        }
+        if !configuration.definedVariables.contains("scale") {
+            overrides.append(("scale", .int(Int64(scale))))
+        }
+        if !configuration.noVacuum {
+            let tables = configuration.vacuumAll
+                ? ["pgbench_branches", "pgbench_tellers", "pgbench_accounts"] : ["pgbench_branches", "pgbench_tellers"]
+            for table in tables {
+                _ = try? await admin.simpleQuery("VACUUM \(table)")
+            }
+            _ = try? await admin.simpleQuery("TRUNCATE pgbench_history")
+            print("starting vacuum...end.")
+        }
+        return Preparation(
+            serverVersion: admin.startup.serverVersion,
+            protocolVersion: "\(admin.startup.protocolVersion.major).\(admin.startup.protocolVersion.minor)",
+            scale: scale,
+            variableOverrides: overrides
+        )
+    }
+
+    private func makeOutputDirectory() throws -> String {
+        let directory: String
+        if let chosen = configuration.outputDirectory {
+            directory = chosen
+        } else {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+            directory = "Results/" + formatter.string(from: Date())
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw EngineError(.io, "cannot create the results directory \(directory): \(error.localizedDescription)")
+        }
+        return directory
+    }
+
+    // MARK: During the run
+
+    /// One line per series for the interval: untagged latency first, then the tags. Service time and schedule lag
+    /// only mean something with a rate, so closed-loop runs leave them out.
+    private func writeHlogLines(_ hlog: HlogWriter, _ snapshot: IntervalSnapshot, start: Double, length: Double)
+        throws
+    {
+        try hlog.writeInterval(tag: nil, start: start, length: length,
+                               histogram: snapshot.histograms[SeriesLayout.latency])
+        for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
+            if configuration.rate == nil && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
+            try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
+        }
+    }
+
+    private func collect(loops: [any EventLoop], contexts: [LoopContext], series: SeriesLayout) async throws
+        -> IntervalSnapshot
+    {
+        var merged = IntervalSnapshot(seriesNames: series.names)
+        for (loop, context) in zip(loops, contexts) {
+            let snapshot = try await loop.submit { context.recorder.takeSnapshot() }.get()
+            merged.merge(snapshot)
+            // Hand the storage back: the loop's next spare histograms, so a steady run allocates none.
+            loop.execute { context.recorder.recycle(snapshot) }
+        }
+        return merged
+    }
+
+    private func openConnections(loops: [any EventLoop], contexts: [LoopContext]) async -> Int {
+        var total = 0
+        for (loop, context) in zip(loops, contexts) {
+            total += (try? await loop.submit { context.openConnections }.get()) ?? 0
+        }
+        return total
+    }
+
+    private func wakeAll(_ clients: [Client]) {
+        for client in clients { client.loopExecute { client.stopRequested() } }
+    }
+
+    private func forceStop(_ clients: [Client]) {
+        for client in clients { client.loopExecute { client.forceStop() } }
+    }
+
+    struct Extras: Sendable {
+        var commands: [CommandStatistics]
+        var lateTransactions: UInt64 = 0
+        var abortedClients = 0
+        var abortMessages: [String] = []
+        var notices: UInt64 = 0
+    }
+
+    private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
+        var extras = Extras(commands: [CommandStatistics](repeating: CommandStatistics(), count: plan.sqlCommandCount))
+        for (loop, context) in zip(loops, contexts) {
+            let part = try? await loop.submit {
+                Extras(commands: context.commands, lateTransactions: context.lateTransactions,
+                       abortedClients: context.abortedClients, abortMessages: context.abortMessages,
+                       notices: context.notices)
+            }.get()
+            guard let part else { continue }
+            for index in extras.commands.indices {
+                extras.commands[index].count += part.commands[index].count
+                extras.commands[index].totalNanos += part.commands[index].totalNanos
+                extras.commands[index].failures += part.commands[index].failures
+            }
+            extras.lateTransactions += part.lateTransactions
+            extras.abortedClients += part.abortedClients
+            extras.abortMessages += part.abortMessages
+            extras.notices += part.notices
+        }
+        return extras
+    }
+}
+
+/// Set once when every client has finished; read by the interval loop.
+final class CompletionFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+}

@@ -1,0 +1,107 @@
+import NIOCore
+import PGWire
+import Stats
+import Synchronization
+import Workload
+
+/// The indexes of the histogram series every loop records, fixed before the run so that recording a sample never
+/// looks a name up. Index 0, the untagged series of the hlog, is transaction latency.
+struct SeriesLayout: Sendable {
+    static let latency = 0
+    static let connect = 1
+    static let service = 2
+    static let lag = 3
+    static let firstScript = 4
+
+    let names: [String]
+
+    init(plan: Plan) {
+        var names = ["latency", "connect", "service", "lag"]
+        // Built-ins are tagged by their short names (script.select-only), files by their path.
+        let builtinShortNames = Dictionary(
+            BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })
+        names += plan.scripts.map { "script." + Self.tagSafe(builtinShortNames[$0.name] ?? $0.name) }
+        self.names = names
+    }
+
+    static func script(_ index: Int) -> Int { firstScript + index }
+
+    /// hlog tags may not hold commas, spaces or '='.
+    static func tagSafe(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    }
+}
+
+/// What every client of a run shares: the plan, its pre-encoded statements, the limits. Immutable but for the stop
+/// flag, which the signal handler and the deadline set.
+final class RunContext: Sendable {
+    let plan: Plan
+    let statements: StatementEncoder
+    let configuration: RunConfiguration
+    let startup: StartupConfiguration
+    let series: SeriesLayout
+    /// The run's start on the monotonic clock (NIODeadline.uptimeNanoseconds).
+    let startNanos: UInt64
+    /// When no new transaction may start (duration runs), on the same clock.
+    let deadlineNanos: UInt64?
+    /// Mean nanoseconds between one client's scheduled transactions, when a rate is set.
+    let meanIntervalNanos: Double?
+    let latencyLimitNanos: UInt64?
+    /// Per-client overrides of automatic variables (e.g. the scale read from the server).
+    let variableOverrides: [(String, Value)]
+    private let stopFlag = Atomic<Bool>(false)
+
+    init(plan: Plan, configuration: RunConfiguration, startNanos: UInt64, variableOverrides: [(String, Value)]) {
+        self.plan = plan
+        self.statements = StatementEncoder(plan: plan)
+        self.configuration = configuration
+        self.startup = Connector.startupConfiguration(configuration.connection)
+        self.series = SeriesLayout(plan: plan)
+        self.startNanos = startNanos
+        if case .duration(let seconds) = configuration.limit {
+            deadlineNanos = startNanos + UInt64(seconds * 1e9)
+        } else {
+            deadlineNanos = nil
+        }
+        if let rate = configuration.rate, rate > 0 {
+            meanIntervalNanos = 1e9 * Double(configuration.clients) / rate
+        } else {
+            meanIntervalNanos = nil
+        }
+        latencyLimitNanos = configuration.latencyLimitMicroseconds.map { UInt64($0 * 1000) }
+        self.variableOverrides = variableOverrides
+    }
+
+    var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
+    func requestStop() { stopFlag.store(true, ordering: .relaxed) }
+
+    /// True when a client may not start another transaction at `now`.
+    func isOver(now: UInt64) -> Bool {
+        if stopRequested { return true }
+        if let deadlineNanos, now >= deadlineNanos { return true }
+        return false
+    }
+}
+
+/// Per-command figures for `-r`, kept per loop and summed at the end.
+struct CommandStatistics: Sendable {
+    var count: UInt64 = 0
+    var totalNanos: UInt64 = 0
+    var failures: UInt64 = 0
+}
+
+/// What one event loop owns: its recorder and the counters that are not histograms. Touched only on that loop.
+final class LoopContext: @unchecked Sendable {
+    let recorder: LoopRecorder
+    var commands: [CommandStatistics]
+    var lateTransactions: UInt64 = 0
+    var openConnections = 0
+    var abortedClients = 0
+    var abortMessages: [String] = []
+    var notices: UInt64 = 0
+
+    init(series: SeriesLayout, commandCount: Int) {
+        recorder = LoopRecorder(seriesNames: series.names)
+        commands = [CommandStatistics](repeating: CommandStatistics(), count: commandCount)
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Stats
+import Workload
+
+/// The end of a run: pgbench's summary lines (same wording where pgbench has the figure), our percentiles, and
+/// the summary.json record.
+struct RunReport {
+    let configuration: RunConfiguration
+    let plan: Plan
+    let preparation: BenchmarkRun.Preparation
+    let total: IntervalSnapshot
+    let extras: BenchmarkRun.Extras
+    let startedAt: Date
+    let durationSeconds: Double
+    let interrupted: Bool
+    let hlogFile: String
+
+    private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
+    private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
+    private var transactions: UInt64 { total.counters.transactions }
+    private var failed: UInt64 { total.counters.failedTransactions }
+
+    /// pgbench's "without initial connection time": the run's time less the mean time a client spent connecting.
+    private var tpsWithoutConnect: Double {
+        let connectSeconds = configuration.connectPerTransaction ? 0 : connect.mean / 1e9
+        let seconds = max(durationSeconds - connectSeconds, 1e-9)
+        return Double(transactions) / seconds
+    }
+
+    func printSummary(_ print: Benchmark.Printer) {
+        let scripts = plan.scripts
+        print("pgswarm \(PgswarmVersion.string) (server \(preparation.serverVersion ?? "unknown"), "
+              + "protocol \(preparation.protocolVersion))")
+        if scripts.count == 1 {
+            print("transaction type: \(scriptLabel(scripts[0].name))")
+        } else {
+            print("transaction type: multiple scripts")
+        }
+        print("scaling factor: \(preparation.scale)")
+        print("query mode: \(plan.mode.rawValue)")
+        print("number of clients: \(configuration.clients)")
+        print("number of threads: \(configuration.threads)")
+        print("maximum number of tries: \(configuration.maxTries)")
+        switch configuration.limit {
+        case .duration(let seconds):
+            print("duration: \(Int(seconds)) s")
+            print("number of transactions actually processed: \(transactions)")
+        case .transactionsPerClient(let count):
+            print("number of transactions per client: \(count)")
+            print("number of transactions actually processed: \(transactions)/\(count * configuration.clients)")
+        }
+        let attempted = transactions + failed
+        let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
+        print("number of failed transactions: \(failed) (\(fixed(failedPercent, 3))%)")
+        if configuration.maxTries != 1 {
+            let retries = total.counters.retries
+            print("total number of retries: \(retries)")
+        }
+        if configuration.latencyLimitMicroseconds != nil {
+            let skipped = total.counters.skippedTransactions
+            let late = extras.lateTransactions
+            if configuration.rate != nil {
+                print("number of transactions skipped: \(skipped) (\(fixed(percent(skipped, of: attempted + skipped), 3))%)")
+            }
+            print("number of transactions above the \(fixed(configuration.latencyLimitMicroseconds! / 1000, 1)) ms "
+                  + "latency limit: \(late)/\(attempted) (\(fixed(percent(late, of: attempted), 3))%)")
+        }
+        print("latency average = \(ms(latency.mean)) ms")
+        print("latency stddev = \(ms(latency.stdDeviation)) ms")
+        if configuration.rate != nil {
+            let lag = total.histograms[SeriesLayout.lag]
+            print("rate limit schedule lag: avg \(ms(lag.mean)) (max \(ms(Double(lag.max)))) ms")
+        }
+        if configuration.connectPerTransaction {
+            print("average connection time = \(ms(connect.mean)) ms")
+            let tps = Double(transactions) / max(durationSeconds, 1e-9)
+            print("tps = \(fixed(tps, 6)) (including reconnection times)")
+        } else {
+            print("initial connection time = \(ms(connect.mean)) ms")
+            print("tps = \(fixed(tpsWithoutConnect, 6)) (without initial connection time)")
+        }
+        print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
+              + "p99.9 = \(pct(99.9)) ms, max = \(ms(Double(latency.max))) ms")
+        if !total.counters.errorsBySQLState.isEmpty {
+            let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
+                .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
+            print("errors by SQLSTATE: \(errors)")
+        }
+        if extras.abortedClients > 0 {
+            print("Run was aborted; the above results are incomplete. (\(extras.abortedClients) clients aborted)")
+        }
+        if interrupted {
+            print("Run was interrupted; the above results cover the time until then.")
+        }
+        if scripts.count > 1 || configuration.reportPerCommand {
+            printScripts(print)
+        }
+    }
+
+    private func printScripts(_ print: Benchmark.Printer) {
+        for (index, script) in plan.scripts.enumerated() {
+            let histogram = total.histograms[SeriesLayout.script(index)]
+            if plan.scripts.count > 1 {
+                let share = 100 * Double(script.weight) / Double(max(plan.totalWeight, 1))
+                print("SQL script \(index + 1): \(scriptLabel(script.name))")
+                print(" - weight: \(script.weight) (targets \(fixed(share, 1))% of total)")
+                let count = histogram.totalCount
+                print(" - \(count) transactions (\(fixed(percent(count, of: transactions), 1))% of total, "
+                      + "tps = \(fixed(Double(count) / max(durationSeconds, 1e-9), 6)))")
+                print(" - number of failed transactions: \(total.failuresBySeries[SeriesLayout.script(index)])")
+                print(" - latency average = \(ms(histogram.mean)) ms")
+                print(" - latency stddev = \(ms(histogram.stdDeviation)) ms")
+            }
+            if configuration.reportPerCommand {
+                print(" - statement latencies in milliseconds and failures:")
+                for command in plan.sqlCommands where command.scriptIndex == index {
+                    let stats = extras.commands[command.index]
+                    let mean = stats.count == 0 ? 0 : Double(stats.totalNanos) / Double(stats.count)
+                    let text = command.sql.split(separator: "\n").joined(separator: " ")
+                    print("    \(pad(ms(mean), 10))  \(pad(String(stats.failures), 10))  \(text)")
+                }
+            }
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    private func pct(_ p: Double) -> String { ms(Double(latency.valueAtPercentile(p))) }
+
+    private func percent(_ part: UInt64, of whole: UInt64) -> Double {
+        whole == 0 ? 0 : 100 * Double(part) / Double(whole)
+    }
+
+    private func scriptLabel(_ name: String) -> String {
+        name
+    }
+
+    func summary() -> RunSummary {
+        let rateRun = configuration.rate != nil
+        let scripts = plan.scripts.enumerated().map { index, script in
+            ScriptSummary(
+                name: script.name,
+                transactions: total.histograms[SeriesLayout.script(index)].totalCount,
+                failed: total.failuresBySeries[SeriesLayout.script(index)],
+                latencyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.script(index)])
+            )
+        }
+        return RunSummary(
+            pgswarmVersion: PgswarmVersion.string,
+            mode: plan.mode.rawValue,
+            commandLine: configuration.commandLine.joined(separator: " "),
+            serverVersion: preparation.serverVersion,
+            protocolVersion: preparation.protocolVersion,
+            startedAt: startedAt,
+            durationSeconds: durationSeconds,
+            clients: configuration.clients,
+            threads: configuration.threads,
+            rate: configuration.rate,
+            transactions: transactions,
+            failedTransactions: failed,
+            skippedTransactions: configuration.latencyLimitMicroseconds != nil ? total.counters.skippedTransactions : nil,
+            retries: configuration.maxTries != 1 ? total.counters.retries : nil,
+            tps: configuration.connectPerTransaction ? Double(transactions) / max(durationSeconds, 1e-9) : tpsWithoutConnect,
+            tpsIncludingConnect: Double(transactions) / max(durationSeconds, 1e-9),
+            interrupted: interrupted,
+            errorsBySQLState: total.counters.errorsBySQLState,
+            latencyMicroseconds: LatencySummary(nanoseconds: latency),
+            connectMicroseconds: LatencySummary(nanoseconds: connect),
+            serviceMicroseconds: rateRun ? LatencySummary(nanoseconds: total.histograms[SeriesLayout.service]) : nil,
+            lagMicroseconds: rateRun ? LatencySummary(nanoseconds: total.histograms[SeriesLayout.lag]) : nil,
+            scripts: scripts,
+            hlogFile: hlogFile
+        )
+    }
+}

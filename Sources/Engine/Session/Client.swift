@@ -1,0 +1,198 @@
+import NIOCore
+import NIOPosix
+import PGWire
+
+/// Owns one client's session and its current channel on one event loop, and carries out the session's actions.
+/// The session outlives its channels: with `-C` it reconnects for every transaction.
+final class Client {
+    private var session: ClientSession
+    private let run: RunContext
+    private let loop: any EventLoop
+    private var channel: (any Channel)?
+    /// The handler's context while connected: writing through it skips the pipeline's tail and its checks.
+    private var context: ChannelHandlerContext?
+    private let done: EventLoopPromise<Void>
+    private var finished = false
+    private var reconnectWhenClosed = false
+
+    init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, done: EventLoopPromise<Void>) {
+        self.run = run
+        self.loop = loop
+        self.done = done
+        self.session = ClientSession(
+            clientID: clientID, run: run, loop: loopContext, allocator: ByteBufferAllocator()
+        )
+    }
+
+    /// Runs `body` on this client's event loop.
+    func loopExecute(_ body: @escaping @Sendable () -> Void) {
+        loop.execute(body)
+    }
+
+    /// The run is over: a client waiting between transactions finishes now, one mid-transaction at its end.
+    func stopRequested() {
+        perform(session.stopRequested(now: Self.now()))
+    }
+
+    static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    func start() {
+        perform(session.start(now: Self.now()))
+    }
+
+    /// Ends the client at once (a hard deadline passed or the run was interrupted twice).
+    func forceStop() {
+        guard !finished else { return }
+        finished = true
+        channel?.close(promise: nil)
+        done.succeed(())
+    }
+
+    // MARK: Events from the channel
+
+    func channelActive(_ context: ChannelHandlerContext) {
+        self.channel = context.channel
+        self.context = context
+        perform(session.channelActive(now: Self.now()))
+    }
+
+    func received(_ message: BackendMessage) { perform(session.received(message, now: Self.now())) }
+
+    func decodingFailed(_ error: any Error) {
+        perform(session.decodingFailed(error))
+        channel?.close(promise: nil)
+    }
+
+    func channelInactive() {
+        channel = nil
+        context = nil
+        if reconnectWhenClosed {
+            reconnectWhenClosed = false
+            connect()
+            return
+        }
+        perform(session.channelInactive(now: Self.now()))
+    }
+
+    // MARK: Actions
+
+    private func perform(_ action: ClientSession.Action) {
+        switch action {
+        case .none:
+            break
+        case .flush:
+            flush()
+        case .connect:
+            connect()
+        case .wake(let at):
+            loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
+                perform(session.timerFired(now: Self.now()))
+            }
+        case .closeAndReconnect:
+            if let channel {
+                flush()
+                reconnectWhenClosed = true
+                channel.close(promise: nil)
+            } else {
+                connect()
+            }
+        case .finish:
+            if let channel {
+                flush()
+                channel.close(promise: nil)
+            }
+            if !finished {
+                finished = true
+                done.succeed(())
+            }
+        }
+    }
+
+    private func flush() {
+        guard session.outbound.readableBytes > 0, let context else {
+            session.outbound.clear()
+            return
+        }
+        context.writeAndFlush(NIOAny(session.outbound), promise: nil)
+        // The write has usually completed by now, so clearing reuses the storage; if not, clear() allocates anew.
+        session.outbound.clear()
+    }
+
+    private func connect() {
+        guard !finished else { return }
+        let connection = run.configuration.connection
+        Connector.connect(to: connection.endpoint, on: loop) { [self] channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(client: self))
+            }
+        }.whenComplete { [self] result in
+            switch result {
+            case .success:
+                break  // channelActive has taken it from here
+            case .failure(let error):
+                perform(session.connectFailed(Connector.describe(connectError: error, settings: connection),
+                                              now: Self.now()))
+            }
+        }
+    }
+}
+
+// Clients live on one event loop; NIO's closures need Sendable, and loop confinement makes that safe.
+extension Client: @unchecked Sendable {}
+
+/// Feeds one channel's bytes to its client through the backend decoder; decoded messages never go through NIOAny.
+///
+/// The framing loop is ours rather than NIOSingleStepByteToMessageProcessor because that processor keeps the last
+/// receive buffer referenced between reads, so NIO's pooled receive allocator must allocate a fresh buffer for every
+/// read. Here a receive buffer is released as soon as it is decoded; only a partial frame at its end is copied into
+/// `reassembly`, a buffer of our own that is reused.
+final class ClientChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let client: Client
+    private var decoder = BackendMessageDecoder()
+    private var reassembly = ByteBuffer()
+
+    init(client: Client) {
+        self.client = client
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        client.channelActive(context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        do {
+            if reassembly.readableBytes == 0 {
+                try decodeAll(&buffer)
+                if buffer.readableBytes > 0 {
+                    reassembly.clear()
+                    reassembly.writeBuffer(&buffer)
+                }
+            } else {
+                reassembly.writeBuffer(&buffer)
+                try decodeAll(&reassembly)
+                reassembly.discardReadBytes()
+            }
+        } catch {
+            client.decodingFailed(error)
+        }
+    }
+
+    private func decodeAll(_ buffer: inout ByteBuffer) throws {
+        while let message = try decoder.decode(buffer: &buffer) {
+            client.received(message)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        client.channelInactive()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

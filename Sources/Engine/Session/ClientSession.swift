@@ -1,0 +1,528 @@
+import Foundation
+import NIOCore
+import PGWire
+import Stats
+import Workload
+
+/// One client's life as a state machine without I/O: it is told what happened (connected, a message arrived, a
+/// timer fired) and answers what to do. Its outbound bytes accumulate in `outbound`; the `.flush` action tells the
+/// channel handler to write them, once per step.
+///
+/// Transactions run the client's script: meta-commands are evaluated by the `ScriptRunner`, each SQL command is
+/// encoded from pre-encoded pieces and sent with its Sync (or, inside `\startpipeline`, held until the pipeline
+/// ends, so that the whole pipeline leaves in one write).
+struct ClientSession {
+    enum Action {
+        case none
+        /// Write and flush `outbound`.
+        case flush
+        /// Open a connection (first, or again for `-C`).
+        case connect
+        /// Wake this session (`timerFired`) at this monotonic time.
+        case wake(atNanos: UInt64)
+        /// Send Terminate (already in `outbound`) and close; then `.finished`.
+        case closeAndReconnect
+        /// The client is done; `abort` says why when it stopped on an error.
+        case finish(abort: String?)
+    }
+
+    private enum State {
+        case idle
+        case connecting
+        case starting(StartupStateMachine)
+        case waitingForSchedule
+        case running
+        case sleeping
+        case rollingBack
+        case finished
+    }
+
+    /// What an in-flight request is waiting for: a SQL command's results, or the ReadyForQuery of a Sync.
+    private enum InFlight {
+        case command(SQLCommand, sentAt: UInt64)
+        case sync
+    }
+
+    private enum PreparedState: UInt8 { case no, sent, yes }
+
+    let clientID: Int
+    private let run: RunContext
+    private let loop: LoopContext
+    private var runner: ScriptRunner
+    private var state: State = .idle
+    var outbound: ByteBuffer
+
+    private var transactionsDone = 0
+    private var connected = false
+    private var retryStartupAt30 = false
+    private var connectStartedAt: UInt64 = 0
+    private var prepared: [PreparedState]
+
+    // The current transaction.
+    private var scriptIndex = 0
+    private var scheduledAt: UInt64 = 0
+    private var startedAt: UInt64 = 0
+    private var inPipeline = false
+    private var inFlight: [InFlight] = []
+    private var pendingSyncs = 0
+    private var failure: ErrorFields?
+    private var lastTransactionStatus: TransactionStatus = .idle
+    private var rowCount = 0
+    private var queryNumber = 0
+    private var columnNames: [String] = []
+    private var lastRow: [String?] = []
+    private var rateState: UInt64
+    /// Tries of the current transaction so far (for --max-tries).
+    private var tries = 1
+
+    init(clientID: Int, run: RunContext, loop: LoopContext, allocator: ByteBufferAllocator) {
+        self.clientID = clientID
+        self.run = run
+        self.loop = loop
+        self.runner = ScriptRunner(plan: run.plan, clientID: clientID, randomSeed: run.plan.clientSeed(clientID))
+        for (name, value) in run.variableOverrides {
+            runner.setValue(value, of: name)
+        }
+        self.outbound = allocator.buffer(capacity: 1024)
+        self.prepared = [PreparedState](repeating: .no, count: run.plan.sqlCommandCount)
+        self.rateState = run.plan.clientSeed(clientID) | 1
+        inFlight.reserveCapacity(16)
+    }
+
+    // MARK: Events
+
+    /// The run begins for this client.
+    mutating func start(now: UInt64) -> Action {
+        scheduledAt = now
+        if run.meanIntervalNanos != nil {
+            scheduledAt = now + nextInterval()
+            state = .waitingForSchedule
+            return .wake(atNanos: scheduledAt)
+        }
+        return beginConnect(now: now)
+    }
+
+    /// The TCP (or Unix socket) connection is up: start the protocol.
+    mutating func channelActive(now: UInt64) -> Action {
+        if case .finished = state { return .finish(abort: nil) }
+        var machine = StartupStateMachine(configuration: run.startup)
+        let action = retryStartupAt30 ? machine.restartAtProtocol30() : machine.start()
+        state = .starting(machine)
+        return startupAction(action, now: now)
+    }
+
+    mutating func connectFailed(_ error: any Error, now: UInt64) -> Action {
+        loop.recorder.connectionFailures &+= 1
+        return abort("connection to \(run.configuration.connection.endpointDescription) failed: \(error)")
+    }
+
+    /// The connection closed under us.
+    mutating func channelInactive(now: UInt64) -> Action {
+        let wasConnected = connected
+        connected = false
+        if wasConnected { loop.openConnections -= 1 }
+        switch state {
+        case .finished:
+            return .none
+        case .idle, .waitingForSchedule, .sleeping:
+            // Closed on purpose between transactions (-C), or the server went away while we waited.
+            return .none
+        case .starting(var machine):
+            if retryStartupAt30 { return .connect }
+            return startupAction(machine.connectionClosed(), now: now)
+        default:
+            loop.recorder.recordError(sqlState: "08006")
+            return abort("the server closed the connection unexpectedly")
+        }
+    }
+
+    mutating func stopRequested(now: UInt64) -> Action {
+        switch state {
+        case .idle, .waitingForSchedule, .sleeping, .connecting:
+            return finish()
+        default:
+            return .none
+        }
+    }
+
+    mutating func timerFired(now: UInt64) -> Action {
+        switch state {
+        case .waitingForSchedule:
+            return connected ? beginTransaction(now: now) : beginConnect(now: now)
+        case .sleeping:
+            state = .running
+            return advance(now: now)
+        default:
+            return .none
+        }
+    }
+
+    mutating func received(_ message: BackendMessage, now: UInt64) -> Action {
+        switch state {
+        case .starting(var machine):
+            let action = machine.messageReceived(message)
+            state = .starting(machine)
+            return startupAction(action, now: now)
+        case .running:
+            return resultReceived(message, now: now)
+        case .rollingBack:
+            if case .readyForQuery = message {
+                return transactionFailed(now: now)
+            }
+            return .none
+        default:
+            if case .errorResponse(let fields) = message {
+                // e.g. the server shutting down while we sleep: FATAL 57P01.
+                loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+            }
+            return .none
+        }
+    }
+
+    mutating func decodingFailed(_ error: any Error) -> Action {
+        loop.recorder.recordError(sqlState: "08P01")
+        return abort("protocol error from the server: \(error)")
+    }
+
+    // MARK: Connecting
+
+    private mutating func beginConnect(now: UInt64) -> Action {
+        if run.isOver(now: now) || limitReached { return finish() }
+        state = .connecting
+        connectStartedAt = now
+        return .connect
+    }
+
+    private mutating func startupAction(_ action: StartupStateMachine.Action, now: UInt64) -> Action {
+        guard case .starting(let machine) = state else { return .none }
+        switch action {
+        case .send(let message):
+            var encoder = FrontendMessageEncoder(buffer: outbound)
+            outbound = ByteBuffer()  // keep the storage uniquely referenced by the encoder
+            machine.encode(message, into: &encoder)
+            outbound = encoder.buffer
+            return .flush
+        case .wait:
+            return .none
+        case .ready:
+            connected = true
+            loop.openConnections += 1
+            loop.recorder.connections &+= 1
+            loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
+            prepared.withUnsafeMutableBufferPointer { $0.update(repeating: .no) }
+            return beginTransaction(now: now)
+        case .fail(let error):
+            loop.recorder.connectionFailures &+= 1
+            if let sqlState = error.serverError?.sqlState { loop.recorder.recordError(sqlState: sqlState) }
+            return abort(Connector.describe(startupError: error, settings: run.configuration.connection).message)
+        case .retryWithProtocol30:
+            retryStartupAt30 = true
+            state = .connecting
+            return .closeAndReconnect
+        }
+    }
+
+    // MARK: Transactions
+
+    private var limitReached: Bool {
+        if case .transactionsPerClient(let count) = run.configuration.limit { return transactionsDone >= count }
+        return false
+    }
+
+    private mutating func beginTransaction(now: UInt64) -> Action {
+        if run.isOver(now: now) || limitReached { return finish() }
+        if run.meanIntervalNanos != nil {
+            if now < scheduledAt {
+                state = .waitingForSchedule
+                return .wake(atNanos: scheduledAt)
+            }
+            // -L with a rate: a transaction already later than the limit at its start is skipped, as pgbench does.
+            if let limit = run.latencyLimitNanos {
+                while now > scheduledAt + limit {
+                    loop.recorder.skippedTransactions &+= 1
+                    transactionsDone += 1
+                    scheduledAt += nextInterval()
+                    if limitReached { return finish() }
+                }
+                if now < scheduledAt {
+                    state = .waitingForSchedule
+                    return .wake(atNanos: scheduledAt)
+                }
+            }
+        } else {
+            scheduledAt = now
+        }
+        if !connected {
+            return beginConnect(now: now)
+        }
+        startedAt = now
+        tries = 1
+        scriptIndex = runner.beginTransaction()
+        failure = nil
+        inPipeline = false
+        pendingSyncs = 0
+        inFlight.removeAll(keepingCapacity: true)
+        state = .running
+        return advance(now: now)
+    }
+
+    /// Runs the script until it needs the network or a timer.
+    private mutating func advance(now: UInt64) -> Action {
+        while true {
+            let step: ScriptStep
+            do {
+                step = try runner.next()
+            } catch {
+                return abort("client \(clientID) script \(scriptIndex) aborted: \(error)")
+            }
+            switch step {
+            case .sql(let command):
+                let includeParse: Bool
+                switch run.plan.mode {
+                case .simple: includeParse = false
+                case .extended: includeParse = true
+                case .prepared:
+                    includeParse = prepared[command.index] == .no
+                    if includeParse { prepared[command.index] = .sent }
+                }
+                run.statements.write(
+                    command, runner: runner, includeParse: includeParse, withSync: !inPipeline, into: &outbound
+                )
+                inFlight.append(.command(command, sentAt: now))
+                if !inPipeline {
+                    inFlight.append(.sync)
+                    pendingSyncs += 1
+                    rowCount = 0
+                    queryNumber = 0
+                    return .flush
+                }
+            case .sleep(let nanoseconds):
+                if pendingSyncs > 0 {
+                    return .none
+                }
+                state = .sleeping
+                return .wake(atNanos: now + nanoseconds)
+            case .startPipeline:
+                inPipeline = true
+            case .syncPipeline:
+                outbound.writeImmutableBuffer(run.statements.sync)
+                inFlight.append(.sync)
+                pendingSyncs += 1
+            case .endPipeline:
+                outbound.writeImmutableBuffer(run.statements.sync)
+                inFlight.append(.sync)
+                pendingSyncs += 1
+                inPipeline = false
+                rowCount = 0
+                queryNumber = 0
+                return .flush
+            case .endOfScript:
+                return transactionSucceeded(now: now)
+            }
+        }
+    }
+
+    private mutating func resultReceived(_ message: BackendMessage, now: UInt64) -> Action {
+        switch message {
+        case .dataRow(let row):
+            rowCount += 1
+            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+                lastRow = row.map { $0.map { String(buffer: $0) } }
+            }
+        case .bindComplete, .noData, .parameterDescription, .closeComplete, .parameterStatus,
+             .notificationResponse, .portalSuspended:
+            break
+        case .parseComplete:
+            if case .command(let command, _) = inFlight.first, prepared[command.index] == .sent {
+                prepared[command.index] = .yes
+            }
+        case .rowDescription(let description):
+            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+                columnNames = description.map(\.name)
+            }
+            rowCount = 0
+        case .noticeResponse:
+            loop.notices &+= 1
+        case .commandComplete, .emptyQueryResponse:
+            if run.plan.mode == .simple {
+                // One Query may hold several statements (\;); the command ends at ReadyForQuery.
+                return storeResultIfWanted(isLast: false)
+            }
+            return commandCompleted(now: now)
+        case .errorResponse(let fields):
+            if failure == nil { failure = fields }
+            // The server skips everything up to the next Sync: those commands will not answer.
+            while case .command(let command, let sentAt) = inFlight.first {
+                inFlight.removeFirst()
+                if prepared[command.index] == .sent { prepared[command.index] = .no }
+                loop.commands[command.index].failures &+= 1
+                _ = sentAt
+            }
+        case .readyForQuery(let status):
+            lastTransactionStatus = status
+            if run.plan.mode == .simple, case .command = inFlight.first {
+                let action = storeResultIfWanted(isLast: true)
+                if case .finish = action { return action }
+                _ = commandCompleted(now: now)
+            }
+            if case .sync = inFlight.first { inFlight.removeFirst() }
+            pendingSyncs -= 1
+            guard pendingSyncs == 0 else { return .none }
+            if failure != nil {
+                return failTransaction(now: now)
+            }
+            return advance(now: now)
+        case .copyInResponse:
+            // A COPY FROM STDIN in a script has no data to send: end it as pgbench would, with an error.
+            var encoder = FrontendMessageEncoder(buffer: outbound)
+            outbound = ByteBuffer()
+            encoder.copyFail(message: "pgswarm scripts cannot send COPY data")
+            outbound = encoder.buffer
+            return .flush
+        case .copyOutResponse, .copyData, .copyDone, .copyBothResponse, .functionCallResponse:
+            break
+        default:
+            loop.recorder.recordError(sqlState: "08P01")
+            return abort("unexpected \(message.name) from the server while running a transaction")
+        }
+        return .none
+    }
+
+    /// A command's results are complete: per-command timing and \gset / \aset.
+    private mutating func commandCompleted(now: UInt64) -> Action {
+        guard case .command(let command, let sentAt) = inFlight.first else { return .none }
+        inFlight.removeFirst()
+        loop.commands[command.index].count &+= 1
+        loop.commands[command.index].totalNanos &+= now &- sentAt
+        if run.plan.mode != .simple {
+            return storeResultIfWanted(command, isLast: true)
+        }
+        return .none
+    }
+
+    private mutating func storeResultIfWanted(isLast: Bool) -> Action {
+        guard case .command(let command, _) = inFlight.first else { return .none }
+        if !isLast { queryNumber += 1 }
+        return storeResultIfWanted(command, isLast: isLast)
+    }
+
+    private mutating func storeResultIfWanted(_ command: SQLCommand, isLast: Bool) -> Action {
+        guard command.resultHandling != .none, failure == nil else { return .none }
+        do {
+            try runner.storeResult(
+                of: command, queryNumber: queryNumber, isLastQuery: isLast, rowCount: rowCount,
+                columnNames: columnNames, lastRow: lastRow
+            )
+        } catch {
+            return abort("client \(clientID) script \(scriptIndex) aborted in command \(command.index): \(error)")
+        }
+        return .none
+    }
+
+    private mutating func transactionSucceeded(now: UInt64) -> Action {
+        let latency = now &- scheduledAt
+        let recorder = loop.recorder
+        recorder.transactions &+= 1
+        recorder.record(series: SeriesLayout.latency, nanoseconds: latency)
+        recorder.record(series: SeriesLayout.script(scriptIndex), nanoseconds: latency)
+        if run.meanIntervalNanos != nil {
+            recorder.record(series: SeriesLayout.service, nanoseconds: now &- startedAt)
+            recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
+        }
+        if let limit = run.latencyLimitNanos, latency > limit {
+            loop.lateTransactions &+= 1
+        }
+        return nextTransaction(now: now)
+    }
+
+    /// After an error: roll back an open transaction block first, as pgbench does, then count the failure.
+    private mutating func failTransaction(now: UInt64) -> Action {
+        if lastTransactionStatus != .idle {
+            state = .rollingBack
+            var encoder = FrontendMessageEncoder(buffer: outbound)
+            outbound = ByteBuffer()
+            encoder.query("ROLLBACK")
+            outbound = encoder.buffer
+            return .flush
+        }
+        return transactionFailed(now: now)
+    }
+
+    private mutating func transactionFailed(now: UInt64) -> Action {
+        let sqlState = failure?.sqlState ?? "XX000"
+        // pgbench counts serialization failures and deadlocks as failed transactions and goes on; any other
+        // error aborts the client unless the user asked to continue.
+        let retryable = sqlState == "40001" || sqlState == "40P01"
+        // --max-tries: run the same transaction again (same random draws) while tries remain and time allows;
+        // 0 means no limit but the run's duration, as in pgbench.
+        let maxTries = run.configuration.maxTries
+        if retryable && (maxTries == 0 || tries < maxTries) && !run.isOver(now: now) {
+            tries += 1
+            loop.recorder.retries &+= 1
+            failure = nil
+            pendingSyncs = 0
+            inFlight.removeAll(keepingCapacity: true)
+            runner.restartTransaction()
+            state = .running
+            return advance(now: now)
+        }
+        loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+        if !retryable && !run.configuration.continueOnError {
+            let message = failure?.message ?? "unknown error"
+            return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
+        }
+        return nextTransaction(now: now)
+    }
+
+    private mutating func nextTransaction(now: UInt64) -> Action {
+        transactionsDone += 1
+        if run.meanIntervalNanos != nil {
+            scheduledAt += nextInterval()
+        }
+        if run.configuration.connectPerTransaction {
+            var encoder = FrontendMessageEncoder(buffer: outbound)
+            outbound = ByteBuffer()
+            encoder.terminate()
+            outbound = encoder.buffer
+            state = .idle
+            if run.isOver(now: now) || limitReached { return finish() }
+            state = .connecting
+            connectStartedAt = now
+            return .closeAndReconnect
+        }
+        return beginTransaction(now: now)
+    }
+
+    // MARK: Ending
+
+    private mutating func finish() -> Action {
+        state = .finished
+        if connected {
+            var encoder = FrontendMessageEncoder(buffer: outbound)
+            outbound = ByteBuffer()
+            encoder.terminate()
+            outbound = encoder.buffer
+        }
+        return .finish(abort: nil)
+    }
+
+    private mutating func abort(_ message: String) -> Action {
+        if case .finished = state { return .none }
+        state = .finished
+        loop.abortedClients += 1
+        if loop.abortMessages.count < 20 { loop.abortMessages.append(message) }
+        return .finish(abort: message)
+    }
+
+    /// The next gap of a Poisson schedule: exponential with the client's mean interval (as pgbench's -R).
+    private mutating func nextInterval() -> UInt64 {
+        guard let mean = run.meanIntervalNanos else { return 0 }
+        // xorshift64*: cheap, and independent of the script's random stream.
+        rateState ^= rateState >> 12
+        rateState ^= rateState << 25
+        rateState ^= rateState >> 27
+        let bits = (rateState &* 0x2545_F491_4F6C_DD1D) >> 11
+        let uniform = (Double(bits) + 0.5) / Double(1 << 53)
+        return UInt64(-log(uniform) * mean)
+    }
+}

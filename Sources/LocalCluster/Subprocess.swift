@@ -1,0 +1,85 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs helper programs (initdb, pg_ctl, psql, pgbouncer) and captures what they print.
+///
+/// PostgreSQL's server programs refuse to run as root, so when we are root every command that touches
+/// the cluster goes through `runuser -u postgres` (Debian's PostgreSQL packages create that user).
+///
+/// Built on posix_spawn and waitpid rather than Foundation's `Process`, whose `waitUntilExit` was seen to hang
+/// here on children that had already exited when called from Swift Testing's concurrent tests.
+public enum Subprocess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var text: String
+    }
+
+    public static var isRoot: Bool { geteuid() == 0 }
+
+    /// Runs `arguments` (the first is an absolute path), optionally as `user`, and returns status and output.
+    /// Standard output and standard error are merged into a temporary file (not a pipe: pg_ctl leaves the
+    /// server running with our descriptors, and a pipe would then never reach end-of-file).
+    public static func run(_ arguments: [String], asUser user: String? = nil,
+                           environment: [String: String] = [:]) throws -> Output
+    {
+        let argv = user.map { ["/usr/sbin/runuser", "-u", $0, "--"] + arguments } ?? arguments
+        let outputPath = NSTemporaryDirectory() + "pgswarm-subprocess-\(UUID().uuidString).log"
+        defer { unlink(outputPath) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        let envStrings = env.map { "\($0.key)=\($0.value)" }
+
+        var pid: pid_t = 0
+        let spawnStatus = withCStrings(argv) { cArgv in
+            withCStrings(envStrings) { cEnv in
+                posix_spawn(&pid, argv[0], &actions, nil, cArgv, cEnv)
+            }
+        }
+        guard spawnStatus == 0 else {
+            throw LocalClusterError.commandFailed(
+                command: argv.joined(separator: " "), status: -1,
+                output: "cannot start: " + String(cString: strerror(spawnStatus))
+            )
+        }
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) == -1 && errno == EINTR {}
+        let exited = (waitStatus & 0x7f) == 0
+        let status = exited ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
+        let data = FileManager.default.contents(atPath: outputPath) ?? Data()
+        return Output(status: status, text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs a command and throws `LocalClusterError.commandFailed` with its output when it exits non-zero.
+    @discardableResult
+    public static func check(_ arguments: [String], asUser user: String? = nil,
+                             environment: [String: String] = [:]) throws -> String
+    {
+        let output = try run(arguments, asUser: user, environment: environment)
+        guard output.status == 0 else {
+            throw LocalClusterError.commandFailed(
+                command: arguments.joined(separator: " "),
+                status: output.status,
+                output: output.text
+            )
+        }
+        return output.text
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { pointers.forEach { free($0) } }
+        return body(pointers)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// `summary.json`: the machine-readable result of one run, read back by `compare` and `merge`.
+///
+/// Keys are snake_case; the file is pretty-printed with sorted keys so that two summaries diff cleanly.
+/// Optional fields are left out when absent.
+public struct RunSummary: Codable, Sendable, Equatable {
+    public var pgswarmVersion: String
+    /// "closed" (as fast as possible) or "rate" (open loop, Poisson schedule), or another engine mode name.
+    public var mode: String
+    public var commandLine: String
+    public var serverVersion: String?
+    /// The protocol version actually in use, e.g. "3.0".
+    public var protocolVersion: String?
+    public var startedAt: Date
+    public var durationSeconds: Double
+    public var clients: Int
+    public var threads: Int
+    /// Target transactions per second for rate mode.
+    public var rate: Double?
+    public var transactions: UInt64
+    public var failedTransactions: UInt64
+    public var skippedTransactions: UInt64?
+    public var retries: UInt64?
+    public var tps: Double
+    public var tpsIncludingConnect: Double?
+    /// True when the run was stopped early (signal, fatal error) and the numbers cover only part of it.
+    public var interrupted: Bool
+    public var errorsBySQLState: [String: UInt64]
+    public var latencyMicroseconds: LatencySummary
+    public var connectMicroseconds: LatencySummary?
+    public var serviceMicroseconds: LatencySummary?
+    public var lagMicroseconds: LatencySummary?
+    public var scripts: [ScriptSummary]
+    /// The interval log written beside this summary, relative to it.
+    public var hlogFile: String?
+
+    enum CodingKeys: String, CodingKey {
+        case pgswarmVersion = "pgswarm_version"
+        case mode
+        case commandLine = "command_line"
+        case serverVersion = "server_version"
+        case protocolVersion = "protocol_version"
+        case startedAt = "started_at"
+        case durationSeconds = "duration_s"
+        case clients
+        case threads
+        case rate
+        case transactions
+        case failedTransactions = "failed_transactions"
+        case skippedTransactions = "skipped_transactions"
+        case retries
+        case tps
+        case tpsIncludingConnect = "tps_including_connect"
+        case interrupted
+        case errorsBySQLState = "errors_by_sqlstate"
+        case latencyMicroseconds = "latency_us"
+        case connectMicroseconds = "connect_us"
+        case serviceMicroseconds = "service_us"
+        case lagMicroseconds = "lag_us"
+        case scripts
+        case hlogFile = "hlog_file"
+    }
+
+    public init(
+        pgswarmVersion: String,
+        mode: String,
+        commandLine: String,
+        serverVersion: String? = nil,
+        protocolVersion: String? = nil,
+        startedAt: Date,
+        durationSeconds: Double,
+        clients: Int,
+        threads: Int,
+        rate: Double? = nil,
+        transactions: UInt64,
+        failedTransactions: UInt64,
+        skippedTransactions: UInt64? = nil,
+        retries: UInt64? = nil,
+        tps: Double,
+        tpsIncludingConnect: Double? = nil,
+        interrupted: Bool,
+        errorsBySQLState: [String: UInt64] = [:],
+        latencyMicroseconds: LatencySummary,
+        connectMicroseconds: LatencySummary? = nil,
+        serviceMicroseconds: LatencySummary? = nil,
+        lagMicroseconds: LatencySummary? = nil,
+        scripts: [ScriptSummary] = [],
+        hlogFile: String? = nil
+    ) {
+        self.pgswarmVersion = pgswarmVersion
+        self.mode = mode
+        self.commandLine = commandLine
+        self.serverVersion = serverVersion
+        self.protocolVersion = protocolVersion
+        self.startedAt = startedAt
+        self.durationSeconds = durationSeconds
+        self.clients = clients
+        self.threads = threads
+        self.rate = rate
+        self.transactions = transactions
+        self.failedTransactions = failedTransactions
+        self.skippedTransactions = skippedTransactions
+        self.retries = retries
+        self.tps = tps
+        self.tpsIncludingConnect = tpsIncludingConnect
+        self.interrupted = interrupted
+        self.errorsBySQLState = errorsBySQLState
+        self.latencyMicroseconds = latencyMicroseconds
+        self.connectMicroseconds = connectMicroseconds
+        self.serviceMicroseconds = serviceMicroseconds
+        self.lagMicroseconds = lagMicroseconds
+        self.scripts = scripts
+        self.hlogFile = hlogFile
+    }
+
+    /// The encoder summary.json is written with: sorted keys, pretty printed, ISO 8601 dates.
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public func jsonData() throws -> Data {
+        var data = try Self.makeEncoder().encode(self)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    public func write(to path: String) throws {
+        try jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    public static func read(from path: String) throws -> RunSummary {
+        try makeDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+
+/// pgbench's "Benchmarking options", kept as typed: `PgbenchOptions` checks them with pgbench's messages.
+struct BenchmarkArguments: ParsableArguments {
+    @Option(
+        name: [.customShort("c"), .long],
+        help: ArgumentHelp("Number of concurrent database clients (default: 1).", valueName: "NUM")
+    )
+    var client: String?
+
+    @Flag(name: [.customShort("C"), .long], help: "Establish a new connection for each transaction.")
+    var connect = false
+
+    @Option(
+        name: [.customShort("D"), .long],
+        help: ArgumentHelp("Define a variable for use by the scripts.", valueName: "VARNAME=VALUE")
+    )
+    var define: [String] = []
+
+    @Option(
+        name: [.customShort("j"), .long],
+        help: ArgumentHelp("Number of threads (event loops; default: the number of cores).", valueName: "NUM")
+    )
+    var jobs: String?
+
+    @Option(
+        name: [.customShort("L"), .long],
+        help: ArgumentHelp("Count transactions lasting more than NUM ms as late.", valueName: "NUM")
+    )
+    var latencyLimit: String?
+
+    @Option(
+        name: [.customShort("M"), .customLong("protocol")],
+        help: ArgumentHelp("Protocol for submitting queries (default: simple).", valueName: "simple|extended|prepared")
+    )
+    var queryMode: String?
+
+    @Flag(name: [.customShort("n"), .long], help: "Do not run VACUUM before the test.")
+    var noVacuum = false
+
+    @Option(
+        name: [.customShort("P"), .long],
+        help: ArgumentHelp("Show a progress report every NUM seconds (fractions allowed).", valueName: "NUM")
+    )
+    var progress: String?
+
+    @Flag(
+        name: [.customShort("r"), .long, .customLong("report-latencies")],
+        help: "Report latencies, failures and retries per command."
+    )
+    var reportPerCommand = false
+
+    @Option(
+        name: [.customShort("R"), .long],
+        help: ArgumentHelp("Target rate in transactions per second.", valueName: "NUM")
+    )
+    var rate: String?
+
+    @Option(
+        name: [.customShort("s"), .long],
+        help: ArgumentHelp("Scale factor: the :scale variable of custom scripts.", valueName: "NUM")
+    )
+    var scale: String?
+
+    @Option(
+        name: [.customShort("t"), .long],
+        help: ArgumentHelp("Number of transactions each client runs (default: 10).", valueName: "NUM")
+    )
+    var transactions: String?
+
+    @Option(name: [.customShort("T"), .long], help: ArgumentHelp("Duration of the test in seconds.", valueName: "NUM"))
+    var time: String?
+
+    @Flag(name: [.customShort("v"), .long], help: "Vacuum all four standard tables before the test.")
+    var vacuumAll = false
+
+    @Flag(name: .long, help: "Report the failures grouped by basic types.")
+    var failuresDetailed = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Max number of tries to run a transaction (default: 1; 0: unlimited).", valueName: "NUM")
+    )
+    var maxTries: String?
+
+    @Option(name: .long, help: ArgumentHelp("Set the random seed.", valueName: "time|rand|INTEGER"))
+    var randomSeed: String?
+
+    @Flag(name: .long, help: "Print messages of all errors.")
+    var verboseErrors = false
+
+    @Flag(name: .long, help: "Count SQL errors as failed transactions and go on, instead of aborting the client.")
+    var continueOnError = false
+
+    @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
+    var debug = false
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import Engine
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print pgswarm's version.")
+
+    func run() {
+        print("pgswarm \(PgswarmVersion.string)")
+    }
+}

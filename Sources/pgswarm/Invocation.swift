@@ -1,0 +1,7 @@
+import Engine
+
+/// What the argument normaliser learnt that ArgumentParser cannot carry: the order of -b/-f/-S/-N across options
+/// (pgbench numbers and weighs scripts in that order).
+enum Invocation {
+    @TaskLocal static var scripts: [PgbenchArguments.ScriptChoice] = []
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Engine
+
+/// The root command: only its configuration; the work is in the subcommands.
+struct Pgswarm: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgswarm",
+        abstract: "A PostgreSQL load generator that speaks pgbench's command line.",
+        discussion: """
+            Replace `pgbench` by `pgswarm run` in a benchmark's command line and by `pgswarm init` in an \
+            initialisation (`pgbench -i`). Latencies go to an HdrHistogram .hlog and summary.json in the results \
+            directory (--out).
+
+            Examples:
+              pgswarm init -s 10 bench
+              pgswarm run -c 8 -j 2 -T 60 -M prepared -S -P 1 bench
+              pgswarm run -f mix.sql@3 -b select-only@1 postgresql://bob@db.example/bench
+            """,
+        // "pgswarm 0.1.0" for --version and -V (the normaliser turns -V into --version), on every subcommand.
+        version: "pgswarm \(PgswarmVersion.string)",
+        subcommands: [RunCommand.self, InitCommand.self, VersionCommand.self],
+        // pgbench uses -h for the host; -? is its short help, as here.
+        helpNames: [.long, .customShort("?")]
+    )
+}

@@ -1,0 +1,248 @@
+import Foundation
+import LocalCluster
+import Engine
+import Stats
+import Testing
+import Workload
+
+/// End-to-end runs against a real PostgreSQL: init, then each built-in workload in each query mode.
+@Suite("Benchmark runs against a real server", .serialized)
+struct BenchmarkRunTests {
+    /// A database of our own in the shared test cluster, initialised at scale 1 once.
+    static func initialisedDatabase() async throws -> ConnectionSettings {
+        let pg = try await TestPostgres.shared()
+        let settings = ConnectionSettings(endpoint: .tcp(host: pg.host, port: pg.port), user: pg.superuser,
+                                          database: "engine_tests")
+        try DatabaseOnce.run {
+            try pg.psql("DROP DATABASE IF EXISTS engine_tests")
+            try pg.psql("CREATE DATABASE engine_tests")
+        }
+        try await InitOnce.run {
+            var options = InitOptions()
+            options.scale = 1
+            try await PgbenchInit.run(connection: settings, options: options, print: { _ in })
+        }
+        return settings
+    }
+
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "pgswarm-engine-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("init creates pgbench's tables with pgbench's row counts")
+    func initCreatesTables() async throws {
+        _ = try await Self.initialisedDatabase()
+        let pg = try await TestPostgres.shared()
+        let counts = try pg.psql(
+            "SELECT (SELECT count(*) FROM pgbench_branches), (SELECT count(*) FROM pgbench_tellers), "
+                + "(SELECT count(*) FROM pgbench_accounts), (SELECT sum(abalance) FROM pgbench_accounts)",
+            database: "engine_tests"
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(counts == "1|10|100000|0")
+    }
+
+    @Test("each built-in script runs in each query mode, and the summary agrees with the hlog",
+          arguments: [QueryMode.simple, .extended, .prepared])
+    func builtinScriptsRun(mode: QueryMode) async throws {
+        let settings = try await Self.initialisedDatabase()
+        for source in [BuiltinScript.tpcbLike, BuiltinScript.simpleUpdate, BuiltinScript.selectOnly] {
+            let plan = try Plan.compile(sources: [source], mode: mode)
+            var configuration = RunConfiguration(connection: settings)
+            configuration.clients = 3
+            configuration.threads = 2
+            configuration.limit = .transactionsPerClient(50)
+            configuration.mode = mode
+            configuration.outputDirectory = Self.temporaryDirectory()
+            let lines = LineCollector()
+            let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+            #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+            #expect(outcome.summary.transactions == 150)
+            #expect(outcome.summary.failedTransactions == 0)
+            #expect(outcome.summary.latencyMicroseconds.count == 150)
+            let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
+            #expect(log.merged(tag: nil).totalCount == 150)
+            #expect(log.merged(tag: "connect").totalCount == 3)
+            #expect(lines.text.contains("number of transactions actually processed: 150/150"))
+            let summary = try RunSummary.read(from: outcome.outputDirectory + "/summary.json")
+            #expect(summary.transactions == 150)
+        }
+    }
+
+    @Test("a duration run stops on time and records every interval")
+    func durationRun() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 2)
+        configuration.progressInterval = 0.5
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        #expect(outcome.summary.transactions > 100)
+        #expect(outcome.summary.durationSeconds >= 2 && outcome.summary.durationSeconds < 4)
+        #expect(lines.text.contains("progress: "))
+        let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
+        #expect(log.intervals(tag: nil).count >= 4)
+        #expect(log.merged(tag: nil).totalCount == outcome.summary.transactions)
+    }
+
+    @Test("the PyPI hdrhistogram reader decodes latency.hlog, and its untagged total equals the transactions")
+    func pythonReadsTheRunHlog() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .extended)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 1.5)
+        configuration.progressInterval = 0.5
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../StatsTests/decode_hlog.py").standardized.path
+        let output = try Subprocess.check(["/usr/bin/env", "python3", script, outcome.summary.hlogFile!])
+        let untagged = output.split(separator: "\n").filter { $0.hasPrefix("LINE - ") }
+            .compactMap { UInt64($0.split(separator: " ")[2]) }
+        #expect(untagged.count >= 3)
+        #expect(untagged.reduce(0, +) == outcome.summary.transactions)
+        #expect(outcome.summary.transactions > 0)
+    }
+
+    @Test("serialization failures are retried with --max-tries, and counted as failures without it")
+    func serializationFailuresRetry() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let pg = try await TestPostgres.shared()
+        try pg.psql("DROP TABLE IF EXISTS retry_counter; CREATE TABLE retry_counter (id int PRIMARY KEY, n int); "
+                    + "INSERT INTO retry_counter VALUES (1, 0)", database: "engine_tests")
+        let script = ScriptSource(name: "contended.sql", text: """
+            BEGIN ISOLATION LEVEL REPEATABLE READ;
+            SELECT n FROM retry_counter WHERE id = 1;
+            SELECT pg_sleep(0.002);
+            UPDATE retry_counter SET n = n + 1 WHERE id = 1;
+            END;
+            """)
+        let plan = try Plan.compile(sources: [script], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .transactionsPerClient(15)
+        configuration.maxTries = 0
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let retried = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        #expect(retried.abortedClients == 0, "\(retried.abortMessages)")
+        #expect(retried.summary.transactions == 60)
+        #expect(retried.summary.failedTransactions == 0)
+        #expect((retried.summary.retries ?? 0) > 0)
+        let counted = try pg.psql("SELECT n FROM retry_counter", database: "engine_tests")
+        #expect(counted.trimmingCharacters(in: .whitespacesAndNewlines) == "60")
+
+        configuration.maxTries = 1
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let failing = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        #expect(failing.abortedClients == 0, "\(failing.abortMessages)")
+        #expect(failing.summary.failedTransactions > 0)
+        #expect(failing.summary.transactions + failing.summary.failedTransactions == 60)
+        #expect(failing.summary.errorsBySQLState["40001"] == failing.summary.failedTransactions)
+    }
+
+    @Test("-C opens a connection per transaction, each timed in the connect histogram")
+    func connectPerTransaction() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 2
+        configuration.threads = 2
+        configuration.limit = .transactionsPerClient(20)
+        configuration.connectPerTransaction = true
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        #expect(outcome.summary.transactions == 40)
+        #expect(outcome.summary.connectMicroseconds?.count == 40)
+        #expect(lines.text.contains("(including reconnection times)"))
+    }
+
+    @Test("-R holds the asked rate and records schedule lag and service time; -r reports each command")
+    func rateAndPerCommandReport() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 2)
+        configuration.rate = 200
+        configuration.latencyLimitMicroseconds = 50_000
+        configuration.reportPerCommand = true
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let tps = Double(outcome.summary.transactions) / 2
+        #expect(tps > 140 && tps < 260, "tps \(tps) for a rate of 200")
+        #expect(outcome.summary.lagMicroseconds != nil)
+        #expect(outcome.summary.serviceMicroseconds?.count == outcome.summary.transactions)
+        #expect(outcome.summary.skippedTransactions != nil)
+        #expect(lines.text.contains("rate limit schedule lag"))
+        #expect(lines.text.contains("UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2"))
+        let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
+        #expect(log.merged(tag: "service").totalCount == outcome.summary.transactions)
+    }
+
+    @Test("an unreachable server is one clear EngineError naming host and port")
+    func unreachableServer() async throws {
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
+        let settings = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 1), user: "postgres",
+                                          database: "postgres")
+        var configuration = RunConfiguration(connection: settings)
+        configuration.outputDirectory = Self.temporaryDirectory()
+        await #expect {
+            _ = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        } throws: { error in
+            guard let error = error as? EngineError else { return false }
+            return error.kind == .connection && error.message.contains("127.0.0.1:1")
+        }
+    }
+}
+
+/// Collects printed lines from the engine's printer across threads.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
+
+/// Runs a setup closure once per process.
+enum DatabaseOnce {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+    static func run(_ body: () throws -> Void) throws {
+        try lock.withLock {
+            if done { return }
+            try body()
+            done = true
+        }
+    }
+}
+
+actor InitOnceActor {
+    private var task: Task<Void, any Error>?
+    func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        if let task { return try await task.value }
+        let task = Task { try await body() }
+        self.task = task
+        try await task.value
+    }
+}
+
+enum InitOnce {
+    static let actor = InitOnceActor()
+    static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await actor.run(body)
+    }
+}

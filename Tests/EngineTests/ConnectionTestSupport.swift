@@ -1,0 +1,35 @@
+@testable import Engine
+
+/// A fixed environment for resolver tests: no variables, user "alice", home /home/alice, no password file.
+func testEnvironment(
+    _ variables: [String: String] = [:],
+    socketDirectory: String = "/var/run/postgresql",
+    passwordFiles: [String: PgPass.FileStatus] = [:]
+) -> ConnectionEnvironment {
+    ConnectionEnvironment(
+        variables: variables,
+        osUserName: "alice",
+        homeDirectory: "/home/alice",
+        defaultSocketDirectory: socketDirectory,
+        readPasswordFile: { path in passwordFiles[path] ?? .missing }
+    )
+}
+
+func resolve(
+    _ options: ConnectionOptions,
+    _ environment: ConnectionEnvironment = testEnvironment()
+) throws -> ConnectionResolver.Resolution {
+    try ConnectionResolver.resolve(options, environment: environment)
+}
+
+/// The message of the EngineError thrown by `body`, or nil when it throws nothing (or something else).
+func engineErrorMessage(_ body: () throws -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch let error as EngineError {
+        return error.message
+    } catch {
+        return "unexpected error: \(error)"
+    }
+}
