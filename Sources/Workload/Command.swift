@@ -20,6 +20,9 @@ public final class SQLCommand: Sendable {
     public let index: Int
     /// Index of the script this command belongs to.
     public let scriptIndex: Int
+    /// pgbench's number for this command within its script (0-based; SQL and meta-commands counted together,
+    /// \gset/\aset not counted): the "command N" of pgbench's messages and the row of its per-command report.
+    public let commandNumber: Int
     /// The SQL to send: in extended/prepared mode with `$1..$n` in place of variables; in simple mode the text as
     /// written (use `textParts` and `parameterSlots` to substitute).
     public let sql: String
@@ -42,6 +45,7 @@ public final class SQLCommand: Sendable {
     init(
         index: Int,
         scriptIndex: Int,
+        commandNumber: Int,
         sql: String,
         textParts: [String],
         parameterSlots: [Int],
@@ -53,6 +57,7 @@ public final class SQLCommand: Sendable {
     ) {
         self.index = index
         self.scriptIndex = scriptIndex
+        self.commandNumber = commandNumber
         self.sql = sql
         self.textParts = textParts
         self.parameterSlots = parameterSlots
@@ -102,4 +107,17 @@ public struct CompiledScript: Sendable {
     public let lines: [Int]
     /// The SQL commands of this script, in order.
     public let sqlCommands: [SQLCommand]
+    /// The script's commands as pgbench numbers them (for per-command reports), each with its line and text.
+    public let sourceCommands: [SourceCommand]
+    /// For each entry of `commands`, the index of the source command it came from.
+    public let sourceCommandIndex: [Int]
+}
+
+/// One command as written in the script: what pgbench's per-command report (-r) lists.
+public struct SourceCommand: Sendable, Equatable {
+    /// 1-based line of the command's first character.
+    public let line: Int
+    /// Its first line, as written (pgbench shows the same).
+    public let text: String
+    public let isSQL: Bool
 }

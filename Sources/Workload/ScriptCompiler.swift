@@ -335,6 +335,8 @@ struct ScriptCompiler {
         var commands: [Command] = []
         var lines: [Int] = []
         var sqlCommands: [SQLCommand] = []
+        var sourceCommands: [SourceCommand] = []
+        var sourceCommandIndex: [Int] = []
         // Per open \if: the jump to patch when its current condition is false, and the jumps to its \endif.
         var frames: [(falseJump: Int?, endJumps: [Int])] = []
 
@@ -346,8 +348,14 @@ struct ScriptCompiler {
             }
         }
 
-        for located in items {
+        for (number, located) in items.enumerated() {
             let line = source.line(of: located.offset)
+            sourceCommands.append(describe(located))
+            // Every compiled command records its line and the source command it came from.
+            func mark() {
+                lines.append(line)
+                sourceCommandIndex.append(number)
+            }
             switch located.item {
             case .sql(let pending):
                 let command = makeSQL(
@@ -355,30 +363,31 @@ struct ScriptCompiler {
                     line: source.line(of: pending.offset),
                     variables: &variables,
                     index: &nextSQLIndex,
+                    commandNumber: number,
                     statementNumber: &nextStatementNumber
                 )
                 sqlCommands.append(command)
                 commands.append(.sql(command))
-                lines.append(line)
+                mark()
             case .command(let command):
                 commands.append(command)
-                lines.append(line)
+                mark()
             case .ifCondition(let condition):
                 frames.append((commands.count, []))
                 commands.append(.jumpUnless(condition: condition, target: -1))
-                lines.append(line)
+                mark()
             case .elifCondition(let condition):
                 frames[frames.count - 1].endJumps.append(commands.count)
                 commands.append(.jump(target: -1))
-                lines.append(line)
+                mark()
                 if let falseJump = frames[frames.count - 1].falseJump { patch(falseJump, to: commands.count) }
                 frames[frames.count - 1].falseJump = commands.count
                 commands.append(.jumpUnless(condition: condition, target: -1))
-                lines.append(line)
+                mark()
             case .elseBranch:
                 frames[frames.count - 1].endJumps.append(commands.count)
                 commands.append(.jump(target: -1))
-                lines.append(line)
+                mark()
                 if let falseJump = frames[frames.count - 1].falseJump { patch(falseJump, to: commands.count) }
                 frames[frames.count - 1].falseJump = nil
             case .endIf:
@@ -392,8 +401,22 @@ struct ScriptCompiler {
             weight: weight,
             commands: commands,
             lines: lines,
-            sqlCommands: sqlCommands
+            sqlCommands: sqlCommands,
+            sourceCommands: sourceCommands,
+            sourceCommandIndex: sourceCommandIndex
         )
+    }
+
+    /// A command's line and first line of text, as pgbench shows it in its per-command report.
+    private func describe(_ located: Located) -> SourceCommand {
+        if case .sql(let pending) = located.item {
+            let firstLine = pending.text.prefix { $0 != "\n" && $0 != "\r" }
+            return SourceCommand(line: source.line(of: pending.offset), text: String(firstLine), isSQL: true)
+        }
+        let line = source.line(of: located.offset)
+        let column = source.column(of: located.offset)
+        let text = String(source.lineText(line).dropFirst(column - 1))
+        return SourceCommand(line: line, text: text, isSQL: false)
     }
 
     /// Finds the `:name` references in an SQL command, as pgbench does: anywhere in the text, quotes included;
@@ -403,6 +426,7 @@ struct ScriptCompiler {
         line: Int,
         variables: inout VariableTable,
         index: inout Int,
+        commandNumber: Int,
         statementNumber: inout Int
     ) -> SQLCommand {
         let bytes = Array(pending.text.utf8)
@@ -446,6 +470,7 @@ struct ScriptCompiler {
         return SQLCommand(
             index: index,
             scriptIndex: scriptIndex,
+            commandNumber: commandNumber,
             sql: mode == .simple ? pending.text : String(decoding: rewritten, as: UTF8.self),
             textParts: parts,
             parameterSlots: slots,

@@ -228,7 +228,7 @@ public struct ScriptRunner {
     /// The error pgbench reports when a \gset query did not return exactly one row.
     public func gsetRowCountError(_ command: SQLCommand, rows: Int, queryNumber: Int = 0) -> ScriptError {
         ScriptError(
-            message: "client \(clientID) script \(command.scriptIndex) command \(command.index) query "
+            message: "client \(clientID) script \(command.scriptIndex) command \(command.commandNumber) query "
                 + "\(queryNumber): expected one row, got \(rows)",
             script: plan.scripts[command.scriptIndex].name,
             line: command.line

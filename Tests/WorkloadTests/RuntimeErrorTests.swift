@@ -102,7 +102,7 @@ import Testing
 
     @Test func gsetWithoutExactlyOneRowFailsLikePgbench() throws {
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "g.sql", text: "SELECT 1 AS a WHERE false \\gset\n")],
+            sources: [ScriptSource(name: "g.sql", text: "\\set x 1\nSELECT 1 AS a WHERE false \\gset\n")],
             mode: .extended
         )
         var runner = ScriptRunner(plan: plan, clientID: 0)
@@ -123,7 +123,7 @@ import Testing
             )
         }
         let error = runner.gsetRowCountError(command, rows: 0)
-        #expect(error.message == "client 0 script 0 command 0 query 0: expected one row, got 0")
+        #expect(error.message == "client 0 script 0 command 1 query 0: expected one row, got 0")
         // UPDATE-like results (no rows at all) fail too; \aset skips empty results instead.
         #expect(throws: ScriptError.self) {
             try runner.storeResult(
@@ -140,8 +140,8 @@ import Testing
     @Test(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
     func pgbenchGsetMessage() throws {
         let server = try OracleServer.shared()
-        let run = try Pgbench.run(script: "SELECT 1 AS a WHERE false \\gset\n", server: server)
+        let run = try Pgbench.run(script: "\\set x 1\nSELECT 1 AS a WHERE false \\gset\n", server: server)
         let firstError = run.stderr.split(separator: "\n").first { $0.hasPrefix("pgbench: error: ") }
-        #expect(firstError == "pgbench: error: client 0 script 0 command 0 query 0: expected one row, got 0")
+        #expect(firstError == "pgbench: error: client 0 script 0 command 1 query 0: expected one row, got 0")
     }
 }

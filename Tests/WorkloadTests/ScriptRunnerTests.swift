@@ -239,4 +239,18 @@ import Testing
         #expect(plan.scripts[0].sqlCommands.map(\.line) == [4, 7])
         #expect(plan.scripts[0].sqlCommands.map(\.sql) == ["SELECT 1,\n  2;", "UPDATE t\nSET a = :x\nWHERE b = 1;"])
     }
+
+    @Test func sourceCommandsAreNumberedLikePgbench() throws {
+        let text = "\\set x 1\n\\if :x\nSELECT 1,\n  2 \\gset\n\\elif false\n\\sleep 1\n\\endif\nSELECT 3;\n"
+        let script = try Self.plan(text).scripts[0]
+        #expect(script.sourceCommands.map(\.text) == [
+            "\\set x 1", "\\if :x", "SELECT 1,", "\\elif false", "\\sleep 1", "\\endif", "SELECT 3;",
+        ])
+        #expect(script.sourceCommands.map(\.line) == [1, 2, 3, 5, 6, 7, 8])
+        #expect(script.sourceCommands.map(\.isSQL) == [false, false, true, false, false, false, true])
+        #expect(script.sqlCommands.map(\.commandNumber) == [2, 6])
+        #expect(script.sourceCommandIndex.count == script.commands.count)
+        // \elif compiles to two jumps, both from source command 3; \endif to none.
+        #expect(script.sourceCommandIndex == [0, 1, 2, 3, 3, 4, 6])
+    }
 }
