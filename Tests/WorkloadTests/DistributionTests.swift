@@ -153,4 +153,13 @@ import Testing
             #expect(d >= 0 && d < 1)
         }
     }
+
+    /// pgbench's documentation: the most frequent 1% of values, next to min, are drawn about parameter% of the
+    /// time (exactly (1 - exp(-parameter / 100)) / (1 - exp(-parameter))).
+    @Test func exponentialDocumentationExample() throws {
+        let values = try Self.sample("random_exponential(1, 1000, 5.0)")
+        let firstPercent = Double(values.filter { $0 <= 10 }.count) / Double(values.count)
+        #expect(abs(firstPercent - (1 - exp(-0.05)) / (1 - exp(-5.0))) < 0.003)
+        #expect(abs(firstPercent - 0.05) < 0.003)
+    }
 }

@@ -253,4 +253,23 @@ import Testing
         // \elif compiles to two jumps, both from source command 3; \endif to none.
         #expect(script.sourceCommandIndex == [0, 1, 2, 3, 3, 4, 6])
     }
+
+    @Test func windowsLineEndingsAndNonASCIINames() throws {
+        var runner = ScriptRunner(plan: try Self.plan("\\set x 1\r\n\\set été :x + 1\r\nSELECT :été;\r\n"), clientID: 0)
+        #expect(try Self.steps(&runner) == ["SELECT 2;"])
+    }
+
+    @Test func restartedTransactionDrawsTheSameValues() throws {
+        let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .simple, randomSeed: 5)
+        var runner = ScriptRunner(plan: plan, clientID: 0)
+        let first = try Self.steps(&runner)
+        runner.restartTransaction()
+        var again: [String] = []
+        for _ in 0..<100 {
+            guard case .sql(let command) = try runner.next() else { break }
+            again.append(runner.simpleQueryText(command))
+        }
+        #expect(again == first)
+        #expect(try Self.steps(&runner) != first)
+    }
 }
