@@ -145,6 +145,16 @@ struct PgbenchScannerOracleTests {
         \\endif
         SELECT 'end';
         """,
+        // psql's BEGIN ATOMIC heuristic: semicolons inside a CREATE FUNCTION ... BEGIN ATOMIC body do not split it.
+        """
+        SELECT CASE WHEN 1 = 1 THEN 'a;b' END;
+        CREATE OR REPLACE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;
+        SELECT pg_temp.f();
+        SELECT 1 AS begin; SELECT 2 AS "end";
+        CREATE OR REPLACE PROCEDURE pg_temp.p() LANGUAGE sql
+          BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;
+        SELECT 3;
+        """,
         // Undefined variables stay as written in simple mode; ::casts and :: are not variables.
         """
         SELECT ':undefined', '::x', 1::text, :client_id;

@@ -243,9 +243,11 @@ import Testing
     @Test func sourceCommandsAreNumberedLikePgbench() throws {
         let text = "\\set x 1\n\\if :x\nSELECT 1,\n  2 \\gset\n\\elif false\n\\sleep 1\n\\endif\nSELECT 3;\n"
         let script = try Self.plan(text).scripts[0]
-        #expect(script.sourceCommands.map(\.text) == [
-            "\\set x 1", "\\if :x", "SELECT 1,", "\\elif false", "\\sleep 1", "\\endif", "SELECT 3;",
-        ])
+        #expect(
+            script.sourceCommands.map(\.text) == [
+                "\\set x 1", "\\if :x", "SELECT 1,", "\\elif false", "\\sleep 1", "\\endif", "SELECT 3;",
+            ]
+        )
         #expect(script.sourceCommands.map(\.line) == [1, 2, 3, 5, 6, 7, 8])
         #expect(script.sourceCommands.map(\.isSQL) == [false, false, true, false, false, false, true])
         #expect(script.sqlCommands.map(\.commandNumber) == [2, 6])
