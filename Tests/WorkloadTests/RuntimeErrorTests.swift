@@ -144,4 +144,34 @@ import Testing
         let firstError = run.stderr.split(separator: "\n").first { $0.hasPrefix("pgbench: error: ") }
         #expect(firstError == "pgbench: error: client 0 script 0 command 1 query 0: expected one row, got 0")
     }
+
+    @Test func gsetRefusesColumnsThatAreNotVariableNames() throws {
+        let plan = try Plan.compile(sources: [ScriptSource(name: "g.sql", text: "SELECT 1 \\gset\n")], mode: .simple)
+        var runner = ScriptRunner(plan: plan, clientID: 0)
+        runner.beginTransaction()
+        guard case .sql(let command) = try runner.next() else {
+            Issue.record("expected SQL")
+            return
+        }
+        do {
+            try runner.storeResult(
+                of: command,
+                queryNumber: 0,
+                isLastQuery: true,
+                rowCount: 1,
+                columnNames: ["?column?"],
+                lastRow: ["1"]
+            )
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == "gset: invalid variable name: \"?column?\"")
+        }
+    }
+
+    @Test(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
+    func pgbenchRefusesTheSameColumn() throws {
+        let run = try Pgbench.run(script: "SELECT 1 \\gset\n", server: try OracleServer.shared())
+        let firstError = run.stderr.split(separator: "\n").first { $0.hasPrefix("pgbench: error: ") }
+        #expect(firstError == "pgbench: error: gset: invalid variable name: \"?column?\"")
+    }
 }
