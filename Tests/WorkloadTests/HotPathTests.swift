@@ -5,7 +5,7 @@ import Testing
 
 /// The per-transaction path of the built-in scripts: choose the script, run its \set commands (random() and
 /// integer arithmetic), read every parameter as text. It must not allocate: heaptrack counts the allocations of
-/// this test binary running 1,000 and 11,000 transactions, and the count must not grow with the transactions.
+/// this test binary running 2,000 and 52,000 transactions, and the count must not grow with the transactions.
 @Suite struct HotPathTests {
     static let transactionsVariable = "PGSWARM_HOT_PATH_TRANSACTIONS"
 
@@ -39,10 +39,11 @@ import Testing
             let count = line?.dropFirst("calls to allocation functions: ".count).prefix { $0.isNumber }
             return try #require(count.flatMap { Int($0) })
         }
-        let few = try allocations(1_000)
-        let many = try allocations(11_000)
-        // 10,000 more transactions (70,000 SQL steps, 40,000 \set) may add only noise, not one per transaction.
-        #expect(many - few < 1_000, "\(few) allocations for 1,000 transactions, \(many) for 11,000")
+        let few = try allocations(2_000)
+        let many = try allocations(52_000)
+        // 50,000 more transactions (350,000 SQL steps, 200,000 \set) may add only noise (the test framework's own,
+        // which varies with the machine's load), far below one allocation per transaction.
+        #expect(many - few < 5_000, "\(few) allocations for 2,000 transactions, \(many) for 52,000")
     }
 
     @Test func tpcbLikeTransactionsRunWithoutErrorsAndFast() throws {
