@@ -39,6 +39,9 @@ public struct RunConfiguration: Sendable {
     /// `--continue-on-error` (pgbench 18): count any SQL error as a failed transaction and go on, instead of
     /// aborting the client.
     public var continueOnError: Bool = false
+    /// `--reconnect=always` (default): a client whose connection is lost counts it and connects again with
+    /// bounded backoff; `--reconnect=never` stops that client instead.
+    public var reconnect: Bool = true
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// Where summary.json and latency.hlog go.

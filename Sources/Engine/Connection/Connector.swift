@@ -21,6 +21,11 @@ enum Connector {
             .channelInitializer(initializer)
         switch endpoint {
         case .tcp(let host, let port):
+            // An address literal connects directly: NIO's resolver path (getaddrinfo on another thread, Happy
+            // Eyeballs) costs a thread hop per connection, which -C and connection storms would measure.
+            if let address = try? SocketAddress(ipAddress: host, port: port) {
+                return bootstrap.connect(to: address)
+            }
             return bootstrap.connect(host: host, port: port)
         case .unixSocket(let path):
             return bootstrap.connect(unixDomainSocketPath: path)

@@ -86,6 +86,10 @@ struct RunReport {
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
         }
+        if extras.lostConnections > 0 {
+            print("connections lost during the run: \(extras.lostConnections) "
+                  + "(\(total.counters.connections) connections made in all)")
+        }
         if extras.abortedClients > 0 {
             print("Run was aborted; the above results are incomplete. (\(extras.abortedClients) clients aborted)")
         }
@@ -147,7 +151,7 @@ struct RunReport {
                 latencyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.script(index)])
             )
         }
-        return RunSummary(
+        var summary = RunSummary(
             pgswarmVersion: PgswarmVersion.string,
             mode: plan.mode.rawValue,
             commandLine: configuration.commandLine.joined(separator: " "),
@@ -173,5 +177,8 @@ struct RunReport {
             scripts: scripts,
             hlogFile: hlogFile
         )
+        summary.lostConnections = extras.lostConnections
+        summary.abortedClients = extras.abortedClients
+        return summary
     }
 }
