@@ -53,7 +53,6 @@ struct ScriptCompiler {
             if case .backslash(let offset) = stop {
                 scanner.position = try parseMetaCommand(
                     at: offset,
-                    scanner: &scanner,
                     variables: &variables,
                     items: &items
                 )
@@ -104,7 +103,6 @@ struct ScriptCompiler {
     /// Parses the meta-command whose backslash is at `offset`; returns where scanning resumes (its line's end).
     private func parseMetaCommand(
         at offset: Int,
-        scanner: inout ScriptScanner,
         variables: inout VariableTable,
         items: inout [Located]
     ) throws(WorkloadError) -> Int {
@@ -129,17 +127,17 @@ struct ScriptCompiler {
                 }
                 target = variable
             }
-            var parsed: Expr
-            var end: Int
+            let parsed: Expr
+            let end: Int
             do {
                 let resolver = PendingNames()
                 var parser = try ExpressionParser(bytes: source.bytes, position: position) { name in
                     resolver.add(name)
                 }
-                parsed = try parser.parseWhole()
+                let provisional = try parser.parseWhole()
                 end = parser.endOffset
                 // Slots are assigned after parsing: the parser hands out provisional numbers for new names.
-                parsed = resolver.rebind(parsed, into: &variables)
+                parsed = resolver.rebind(provisional, into: &variables)
             } catch {
                 throw fail("\(error.message) in command \"\(command)\"", at: error.offset)
             }
