@@ -32,12 +32,12 @@ struct ScriptFeaturesRunTests {
     @Test("\\gset and \\aset carry a query's results into later commands", arguments: QueryMode.allCases)
     func gsetAndAset(mode: QueryMode) async throws {
         let (outcome, rows) = try await Self.run("""
-            SELECT 40 + 2 AS answer, 'x' || :client_id AS tag \\gset
+            SELECT 40 + 2 AS answer, 100 + :client_id::int AS tag \\gset
             SELECT 7 AS seven \\aset p_
-            INSERT INTO features_gset VALUES (:client_id, :answer + :p_seven, :tag);
+            INSERT INTO features_gset VALUES (:client_id::int, :answer::int + :p_seven::int, :tag);
             """, mode: mode, transactions: 1, table: "features_gset")
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
-        #expect(rows == "0|49|x0\n1|49|x1")
+        #expect(rows == "0|49|100\n1|49|101")
     }
 
     @Test("a pipeline runs every command, and \\syncpipeline splits it", arguments: [QueryMode.extended, .prepared])
@@ -81,7 +81,7 @@ struct ScriptFeaturesRunTests {
 
     @Test("a non-retryable SQL error aborts the client as pgbench does, or is counted with --continue-on-error")
     func errorsAbortOrContinue() async throws {
-        let script = "SELECT 1 / (:client_id - :client_id);\n"
+        let script = "SELECT 1 / (:client_id::int - :client_id::int);\n"
         let (aborted, _) = try await Self.run(script, mode: .prepared, transactions: 3, table: "features_err")
         #expect(aborted.abortedClients == 2, "\(aborted.abortMessages) \(aborted.summary.errorsBySQLState)")
         #expect(aborted.summary.errorsBySQLState["22012"] == 2)

@@ -163,7 +163,9 @@ public struct PgbenchOptions: Sendable, Equatable {
             mode: configuration.mode,
             defines: parsedDefines(),
             scale: scaleValue() ?? 1,
-            randomSeed: configuration.randomSeed ?? 0
+            randomSeed: configuration.randomSeed ?? 0,
+            // With the client count, client n draws the same random values as pgbench's client n.
+            clients: configuration.clients
         )
     }
 
