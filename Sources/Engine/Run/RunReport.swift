@@ -38,9 +38,16 @@ struct RunReport {
         }
         print("scaling factor: \(preparation.scale)")
         print("query mode: \(plan.mode.rawValue)")
-        print("number of clients: \(configuration.clients)")
+        print("number of clients: \(max(configuration.clients, configuration.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 0))")
         print("number of threads: \(configuration.threads)")
         print("maximum number of tries: \(configuration.maxTries)")
+        if !configuration.phases.isEmpty {
+            let phases = configuration.phases.map { phase in
+                "\(phase.name) \(fixed(phase.durationSeconds, 1)) s" + (phase.records ? "" : " (not recorded)")
+            }
+            print("phases: " + phases.joined(separator: ", "))
+            print("number of transactions actually processed: \(transactions)")
+        } else {
         switch configuration.limit {
         case .duration(let seconds):
             print("duration: \(Int(seconds)) s")
@@ -48,6 +55,7 @@ struct RunReport {
         case .transactionsPerClient(let count):
             print("number of transactions per client: \(count)")
             print("number of transactions actually processed: \(transactions)/\(count * configuration.clients)")
+        }
         }
         let attempted = transactions + failed
         let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
@@ -66,7 +74,7 @@ struct RunReport {
         if configuration.latencyLimitMicroseconds != nil {
             let skipped = total.counters.skippedTransactions
             let late = extras.lateTransactions
-            if configuration.rate != nil {
+            if configuration.isOpenLoop {
                 print("number of transactions skipped: \(skipped) (\(fixed(percent(skipped, of: attempted + skipped), 3))%)")
             }
             print("number of transactions above the \(fixed(configuration.latencyLimitMicroseconds! / 1000, 1)) ms "
@@ -74,7 +82,7 @@ struct RunReport {
         }
         print("latency average = \(ms(latency.mean)) ms")
         print("latency stddev = \(ms(latency.stdDeviation)) ms")
-        if configuration.rate != nil {
+        if configuration.isOpenLoop {
             let lag = total.histograms[SeriesLayout.lag]
             print("rate limit schedule lag: avg \(ms(lag.mean)) (max \(ms(Double(lag.max)))) ms")
         }
@@ -149,7 +157,7 @@ struct RunReport {
     }
 
     func summary() -> RunSummary {
-        let rateRun = configuration.rate != nil
+        let rateRun = configuration.isOpenLoop
         let scripts = plan.scripts.enumerated().map { index, script in
             ScriptSummary(
                 name: script.name,
