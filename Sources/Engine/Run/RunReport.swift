@@ -41,22 +41,7 @@ struct RunReport {
         print("number of clients: \(max(configuration.clients, configuration.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 0))")
         print("number of threads: \(configuration.threads)")
         print("maximum number of tries: \(configuration.maxTries)")
-        if !configuration.phases.isEmpty {
-            let phases = configuration.phases.map { phase in
-                "\(phase.name) \(fixed(phase.durationSeconds, 1)) s" + (phase.records ? "" : " (not recorded)")
-            }
-            print("phases: " + phases.joined(separator: ", "))
-            print("number of transactions actually processed: \(transactions)")
-        } else {
-        switch configuration.limit {
-        case .duration(let seconds):
-            print("duration: \(Int(seconds)) s")
-            print("number of transactions actually processed: \(transactions)")
-        case .transactionsPerClient(let count):
-            print("number of transactions per client: \(count)")
-            print("number of transactions actually processed: \(transactions)/\(count * configuration.clients)")
-        }
-        }
+        printLength(print)
         let attempted = transactions + failed
         let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
         print("number of failed transactions: \(failed) (\(fixed(failedPercent, 3))%)")
@@ -113,6 +98,26 @@ struct RunReport {
         }
         if scripts.count > 1 || configuration.reportPerCommand {
             printScripts(print)
+        }
+    }
+
+    /// How long the run was meant to be, and how many transactions it did (pgbench's lines, or the phases).
+    private func printLength(_ print: Benchmark.Printer) {
+        if !configuration.phases.isEmpty {
+            let phases = configuration.phases.map { phase in
+                "\(phase.name) \(fixed(phase.durationSeconds, 1)) s" + (phase.records ? "" : " (not recorded)")
+            }
+            print("phases: " + phases.joined(separator: ", "))
+            print("number of transactions actually processed: \(transactions)")
+            return
+        }
+        switch configuration.limit {
+        case .duration(let seconds):
+            print("duration: \(Int(seconds)) s")
+            print("number of transactions actually processed: \(transactions)")
+        case .transactionsPerClient(let count):
+            print("number of transactions per client: \(count)")
+            print("number of transactions actually processed: \(transactions)/\(count * configuration.clients)")
         }
     }
 
