@@ -83,8 +83,8 @@ struct BenchmarkRun {
             // Warmup is run but not recorded: its intervals reach neither the log nor the totals.
             let recorded = run.timeline?.records(at: start + 1e-6) ?? true
             if recorded {
+                // Each line reaches the kernel as it is written, so a crash of pgswarm keeps it; fsync once at the end.
                 try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
-                try? hlog.flush()
                 total.merge(snapshot)
                 recordedSeconds += length
             }
@@ -94,6 +94,7 @@ struct BenchmarkRun {
             intervalStart = end
             if doneFlag.isSet { break }
         }
+        try? hlog.flush()
         try? hlog.close()
         let endNanos = NIODeadline.now().uptimeNanoseconds
         await runTeardown()
