@@ -34,6 +34,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var scripts: [ScriptSummary]
     /// The interval log written beside this summary, relative to it.
     public var hlogFile: String?
+    /// Failed transactions in each interval, in the order of the hlog's untagged intervals (absent in older runs).
+    public var failedPerInterval: [UInt64]? = nil
+    /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
+    public var mergedCommandLines: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -60,6 +64,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case lagMicroseconds = "lag_us"
         case scripts
         case hlogFile = "hlog_file"
+        case failedPerInterval = "failed_per_interval"
+        case mergedCommandLines = "merged_command_lines"
     }
 
     public init(

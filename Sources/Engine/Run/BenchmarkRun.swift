@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        if let startAt = configuration.startAt { await waitUntil(startAt) }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -37,7 +38,7 @@ struct BenchmarkRun {
             let index = clientID % loops.count
             let loop = loops[index]
             let done = loop.makePromise(of: Void.self)
-            let client = Client(clientID: clientID, run: run, loopContext: loopContexts[index], loop: loop, done: done)
+            let client = Client(clientID: configuration.firstClientID + clientID, run: run, loopContext: loopContexts[index], loop: loop, done: done)
             clients.append(client)
             finished.append(done.futureResult)
             loop.execute { client.start() }
@@ -53,6 +54,7 @@ struct BenchmarkRun {
         var progress = ProgressPrinter(configuration: configuration, print: print)
         var forcedStop = false
         var stopRequestedSeen = 0
+        var failedPerInterval: [UInt64] = []
         while true {
             let nextTick = intervalStart + intervalNanos
             var now = NIODeadline.now().uptimeNanoseconds
@@ -79,6 +81,7 @@ struct BenchmarkRun {
             progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
                               openConnections: await openConnections(loops: loops, contexts: loopContexts))
             total.merge(snapshot)
+            failedPerInterval.append(snapshot.counters.failedTransactions)
             intervalStart = end
             if doneFlag.isSet { break }
         }
@@ -93,7 +96,8 @@ struct BenchmarkRun {
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
-        let summary = report.summary()
+        var summary = report.summary()
+        summary.failedPerInterval = failedPerInterval
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {
@@ -104,6 +108,16 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
+
+    /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
+    private func waitUntil(_ date: Date) async {
+        let steps = max(0, Int(date.timeIntervalSinceNow / 0.05)) + 1
+        for _ in 0..<steps where stop.count == 0 {
+            let remaining = date.timeIntervalSinceNow
+            if remaining <= 0 { return }
+            try? await Task.sleep(nanoseconds: UInt64(min(remaining, 0.05) * 1e9))
+        }
+    }
 
     struct Preparation: Sendable {
         var serverVersion: String?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import LocalCluster
+import Report
 import Workload
 
 /// `pgswarm run`: pgbench's benchmarking mode, same options, same meaning.
@@ -25,6 +26,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Start a throwaway PostgreSQL for this run and remove it afterwards.")
     var tempPostgres = false
+
+    @Flag(name: .long, help: "Write report.html (plots, summary) into the results directory at the end.")
+    var report = false
 
     @Flag(name: .long, help: "Print how the options were understood, then exit without connecting.")
     var dryRun = false
@@ -83,6 +87,15 @@ struct RunCommand: AsyncParsableCommand {
                 error.kind,
                 error.message + " (no server given: use -h/PGHOST, or --temp-postgres for a throwaway one)"
             )
+        }
+        if report {
+            let path = outcome.outputDirectory + "/report.html"
+            do {
+                try HTMLReport.write(runs: [try ResultDirectory.load(outcome.outputDirectory)], to: path)
+                StandardOutput.write("report: \(path)")
+            } catch {
+                StandardError.write("pgswarm: cannot write the report: \(error)")
+            }
         }
         if outcome.abortedClients > 0 {
             StandardError.write(
@@ -151,6 +164,8 @@ struct RunCommand: AsyncParsableCommand {
         options.progressTimestamp = log.progressTimestamp
         options.outputDirectory = out
         options.commandLine = CommandLine.arguments
+        options.shard = benchmark.shard
+        options.startAt = benchmark.startAt
         return options
     }
 

@@ -1,0 +1,49 @@
+import Stats
+
+/// `pgswarm hlog`: HdrHistogram's percentile-distribution table (Java's .hgrm layout, milliseconds) for one or
+/// every series of an interval log.
+public enum HlogTable {
+    public enum Selection: Sendable {
+        /// The untagged series (transaction latency in pgswarm's logs).
+        case untagged
+        case tag(String)
+        case all
+    }
+
+    public static func text(path: String, selection: Selection) throws(ReportError) -> String {
+        let log: HlogLog
+        do {
+            log = try HlogReader.read(path: path)
+        } catch let error as HlogError {
+            throw ReportError(.input, error.description)
+        } catch {
+            throw ReportError(.input, "\(path): \(error)")
+        }
+        return try text(log: log, path: path, selection: selection)
+    }
+
+    public static func text(log: HlogLog, path: String, selection: Selection) throws(ReportError) -> String {
+        guard !log.intervals.isEmpty else { throw ReportError(.input, "\(path): no intervals") }
+        switch selection {
+        case .untagged:
+            guard log.tags.contains(where: { $0 == nil }) else {
+                throw ReportError(.usage, "\(path): no untagged series; tags: \(tagList(log)) (use --tag)")
+            }
+            return PercentileDistribution.text(log.merged(tag: nil))
+        case .tag(let tag):
+            guard log.tags.contains(tag) else {
+                throw ReportError(.usage, "\(path): no series tagged \"\(tag)\"; tags: \(tagList(log))")
+            }
+            return PercentileDistribution.text(log.merged(tag: tag))
+        case .all:
+            return log.tags.map { tag in
+                "#[Tag: \(tag ?? "(untagged)")]\n" + PercentileDistribution.text(log.merged(tag: tag))
+            }.joined(separator: "\n")
+        }
+    }
+
+    private static func tagList(_ log: HlogLog) -> String {
+        let tags = log.tags.compactMap { $0 }
+        return tags.isEmpty ? "none" : tags.joined(separator: ", ")
+    }
+}
