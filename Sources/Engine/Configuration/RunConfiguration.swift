@@ -1,3 +1,4 @@
+import Foundation
 import Workload
 
 /// Everything a benchmark run needs besides the compiled plan: the pgbench options that shape the load.
