@@ -15,7 +15,7 @@ struct HlogTableTests {
         #expect(untagged.hasPrefix("       Value     Percentile TotalCount 1/(1-Percentile)\n\n"))
         #expect(untagged.contains("#[Max     = "))
         let connect = try HlogTable.text(log: run.hlog, path: path, selection: .tag("connect"))
-        #expect(connect.contains("Total count    =           16]"))
+        #expect(connect.contains("Total count    =            4]"))
         let all = try HlogTable.text(log: run.hlog, path: path, selection: .all)
         #expect(all.components(separatedBy: "#[Tag: ").count == 4)
         #expect(all.hasPrefix("#[Tag: (untagged)]\n"))

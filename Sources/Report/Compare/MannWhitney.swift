@@ -47,10 +47,10 @@ public enum MannWhitney {
         // ways[i][j][k]: arrangements of i firsts and j seconds with U = k; rolled into two layers over i.
         var previous = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n2 + 1)
         for j in 0...n2 { previous[j][0] = 1 }
-        for i in 1...n1 {
+        for _ in 1...n1 {
             var current = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n2 + 1)
             current[0][0] = 1
-            for j in 1...max(n2, 1) where j <= n2 {
+            for j in 1...n2 {
                 for k in 0...maxU {
                     // The largest value is a first (it beats all j seconds) or a second.
                     var count = current[j - 1][k]

@@ -33,8 +33,8 @@ enum PgswarmBinary {
             let base = NSTemporaryDirectory() + "pgswarm-report-out-\(UUID().uuidString)"
             outputFile = base + ".out"
             errorFile = base + ".err"
-            FileManager.default.createFile(atPath: outputFile, contents: nil)
-            FileManager.default.createFile(atPath: errorFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
