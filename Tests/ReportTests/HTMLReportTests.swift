@@ -24,6 +24,19 @@ struct HTMLReportTests {
         #expect(spectrum.contains(">99.9%</text>"))
     }
 
+    @Test("failures per interval are plotted when recorded, and said to be missing otherwise")
+    func errorsPlot() {
+        var run = SyntheticResults.run(path: "/r/e", intervals: 4)
+        let old = HTMLReport.html(runs: [run])
+        #expect(old.contains("failures per interval not recorded"))
+        run = ResultDirectory(path: run.path, summary: { var summary = run.summary
+            summary.failedPerInterval = [0, 5, 10, 0]; return summary }(), hlog: run.hlog, hlogPath: run.hlogPath)
+        let html = HTMLReport.html(runs: [run])
+        let plot = html.components(separatedBy: "<svg id=\"plot-errors\"")[1].components(separatedBy: "</svg>")[0]
+        #expect(plot.components(separatedBy: "<polyline").count == 2)
+        #expect(plot.contains(">10</text>"))  // the y axis reaches the peak of 10 failures/s
+    }
+
     @Test("text from the command line is escaped")
     func escapes() {
         var run = SyntheticResults.run(path: "/r/x")

@@ -29,7 +29,7 @@ struct LinePlot {
 
     static let width = 960.0
     static let height = 340.0
-    static let margin = (left: 70.0, right: 20.0, top: 34.0, bottom: 78.0)
+    static let margin = (left: 70.0, right: 44.0, top: 34.0, bottom: 78.0)
 
     func svg() -> String {
         let plotWidth = Self.width - Self.margin.left - Self.margin.right

@@ -29,7 +29,9 @@ public enum ResultMerger {
         let mergedStart = starts.min()!
         let length = typicalIntervalLength(first.hlog)
         let intervals = alignIntervals(runs, starts: starts, mergedStart: mergedStart, length: length)
-        let summary = mergedSummary(runs, intervals: intervals, startedAt: mergedStart, commandLine: commandLine)
+        var summary = mergedSummary(runs, intervals: intervals, startedAt: mergedStart, commandLine: commandLine)
+        summary.failedPerInterval = alignFailures(runs, starts: starts, mergedStart: mergedStart, length: length,
+                                                  slots: intervals.filter { $0.tag == nil }.count)
         return Merged(summary: summary, intervals: intervals, startTime: mergedStart)
     }
 
@@ -106,6 +108,26 @@ public enum ResultMerger {
             }
         }
         return result
+    }
+
+    /// The shards' failures per interval, added into the same slots as their untagged intervals.
+    static func alignFailures(
+        _ runs: [ResultDirectory],
+        starts: [Date],
+        mergedStart: Date,
+        length: Double,
+        slots: Int
+    ) -> [UInt64]? {
+        guard runs.contains(where: { $0.summary.failedPerInterval != nil }) else { return nil }
+        var failures = [UInt64](repeating: 0, count: slots)
+        for (run, start) in zip(runs, starts) {
+            let offset = start.timeIntervalSince(mergedStart)
+            for (interval, failed) in zip(run.hlog.intervals(tag: nil), run.summary.failedPerInterval ?? []) {
+                let slot = max(0, Int(((offset + interval.start) / length).rounded()))
+                if slot < slots { failures[slot] += failed }
+            }
+        }
+        return failures
     }
 
     static func mergedSummary(
