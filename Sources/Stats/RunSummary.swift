@@ -38,6 +38,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var failedPerInterval: [UInt64]? = nil
     /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
     public var mergedCommandLines: [String]? = nil
+    /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
+    public var lostConnections: UInt64?
+    /// Clients that stopped on an error (pgbench's "aborted"); their messages are printed with the summary.
+    public var abortedClients: Int?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -66,6 +70,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case hlogFile = "hlog_file"
         case failedPerInterval = "failed_per_interval"
         case mergedCommandLines = "merged_command_lines"
+        case lostConnections = "lost_connections"
+        case abortedClients = "aborted_clients"
     }
 
     public init(

@@ -70,3 +70,19 @@ struct HTMLReportTests {
         #expect(data.count > 40_000)
     }
 }
+
+@Suite("plot axes")
+struct AxisTests {
+    @Test("linear axes round up to 1-2-5 steps; log axes span whole decades; the spectrum is labelled in percent")
+    func ticks() {
+        let linear = Axis(values: [0, 1337], scale: .linear, length: 100)
+        #expect(linear.high == 1500)
+        #expect(linear.ticks().map(\.label) == ["0", "500", "1000", "1500"])
+        let log = Axis(values: [2.3, 14], scale: .logarithmic, length: 100)
+        #expect(log.low == 1 && log.high == 100)
+        #expect(log.ticks().map(\.label) == ["1", "2", "5", "10", "20", "50", "100"])
+        #expect(abs(log.position(10) - 50) < 1e-9)
+        let spectrum = Axis(values: [1, 2000], scale: .percentileSpectrum, length: 100)
+        #expect(spectrum.ticks().map(\.label) == ["0%", "90%", "99%", "99.9%", "99.99%"])
+    }
+}

@@ -86,6 +86,7 @@ public enum PgbenchOptionTable {
         .init("shard", value: true, .benchmark),
         .init("start-at", value: true, .benchmark),
         .init("report", .benchmark),
+        .init("reconnect", value: true, .benchmark),
         .init("dry-run", .both),
     ]
 

@@ -38,7 +38,8 @@ struct BenchmarkRun {
             let index = clientID % loops.count
             let loop = loops[index]
             let done = loop.makePromise(of: Void.self)
-            let client = Client(clientID: configuration.firstClientID + clientID, run: run, loopContext: loopContexts[index], loop: loop, done: done)
+            let client = Client(clientID: configuration.firstClientID + clientID, run: run,
+                                loopContext: loopContexts[index], loop: loop, done: done)
             clients.append(client)
             finished.append(done.futureResult)
             loop.execute { client.start() }
@@ -235,6 +236,7 @@ struct BenchmarkRun {
         var abortedClients = 0
         var abortMessages: [String] = []
         var notices: UInt64 = 0
+        var lostConnections: UInt64 = 0
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
@@ -243,7 +245,7 @@ struct BenchmarkRun {
             let part = try? await loop.submit {
                 Extras(commands: context.commands, lateTransactions: context.lateTransactions,
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
-                       notices: context.notices)
+                       notices: context.notices, lostConnections: context.lostConnections)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -255,6 +257,7 @@ struct BenchmarkRun {
             extras.abortedClients += part.abortedClients
             extras.abortMessages += part.abortMessages
             extras.notices += part.notices
+            extras.lostConnections += part.lostConnections
         }
         return extras
     }

@@ -175,11 +175,15 @@ struct Axis {
             }
             return result
         case .logarithmic:
+            // Over one or two decades, 2x and 5x ticks too, or the axis would show only its two ends.
+            let factors: [Double] = log10(high / low) <= 2.01 ? [1, 2, 5] : [1]
             var result: [Tick] = []
-            var value = low
-            for _ in 0..<20 where value <= high * 1.0001 {
-                result.append(Tick(value: value, label: Axis.label(value)))
-                value *= 10
+            var decade = low
+            for _ in 0..<20 where decade <= high * 1.0001 {
+                for factor in factors where decade * factor <= high * 1.0001 {
+                    result.append(Tick(value: decade * factor, label: Axis.label(decade * factor)))
+                }
+                decade *= 10
             }
             return result
         case .percentileSpectrum:

@@ -195,6 +195,9 @@ public enum ResultMerger {
             scripts: scripts
         )
         merged.mergedCommandLines = summaries.map(\.commandLine)
+        merged.lostConnections = sum(summaries.map(\.lostConnections))
+        let aborted = summaries.compactMap(\.abortedClients)
+        merged.abortedClients = aborted.isEmpty ? nil : aborted.reduce(0, +)
         return merged
     }
 }
