@@ -21,7 +21,8 @@ struct ComparisonTests {
     func slower() throws {
         let new = SyntheticResults.run(path: "/r/new", latencyMs: 2.6, seed: 2)
         let comparison = try Comparison.compare(
-            base: [base], new: [new], thresholds: [try Threshold(parsing: "p99>+10%"), try Threshold(parsing: "tps<-5%")]
+            base: [base], new: [new],
+            thresholds: [try Threshold(parsing: "p99>+10%"), try Threshold(parsing: "tps<-5%")]
         )
         let p99 = try #require(comparison.metric(.p99))
         #expect(p99.verdict == .worse)
@@ -40,8 +41,9 @@ struct ComparisonTests {
         // Two short, very noisy runs: p99 differs by chance.
         let noisyBase = SyntheticResults.run(path: "/r/a", intervals: 3, perInterval: 20, noise: 0.9, seed: 7)
         let noisyNew = SyntheticResults.run(path: "/r/b", intervals: 3, perInterval: 20, noise: 0.9, seed: 8)
-        let comparison = try Comparison.compare(base: [noisyBase], new: [noisyNew],
-                                                thresholds: [try Threshold(parsing: "max>+0%"), try Threshold(parsing: "max<-0%")])
+        let comparison = try Comparison.compare(
+            base: [noisyBase], new: [noisyNew],
+            thresholds: [try Threshold(parsing: "max>+0%"), try Threshold(parsing: "max<-0%")])
         let max = try #require(comparison.metric(.max))
         #expect(max.changePercent != 0)
         #expect(!max.significant)
@@ -82,14 +84,16 @@ struct ComparisonTests {
     func formats() throws {
         let new = SyntheticResults.run(path: "/r/new", latencyMs: 2.6, seed: 2)
         let comparison = try Comparison.compare(
-            base: [base], new: [new], thresholds: [try Threshold(parsing: "p99>+10%"), try Threshold(parsing: "tps<-5%")]
+            base: [base], new: [new],
+            thresholds: [try Threshold(parsing: "p99>+10%"), try Threshold(parsing: "tps<-5%")]
         )
         let text = ComparisonFormatter.render(comparison, as: .text)
         let lines = text.split(separator: "\n")
         let header = try #require(lines.first { $0.hasPrefix("metric") })
         let p99Line = try #require(lines.first { $0.hasPrefix("p99 (ms)") })
         // Right-aligned numbers end in the same column as their header.
-        let changeEnd = header.distance(from: header.startIndex, to: try #require(header.range(of: "change")).upperBound)
+        let changeEnd = header.distance(
+            from: header.startIndex, to: try #require(header.range(of: "change")).upperBound)
         #expect(p99Line.prefix(changeEnd).hasSuffix("%"))
         #expect(text.contains("FAIL p99>+10%"))
         #expect(text.contains("ok   tps<-5%"))
@@ -97,7 +101,10 @@ struct ComparisonTests {
         let markdown = ComparisonFormatter.render(comparison, as: .markdown)
         #expect(markdown.contains("| metric | base | new | change | verdict | noise |"))
         #expect(markdown.contains("| `p99>+10%` | ❌ crossed |"))
-        #expect(markdown.split(separator: "\n").filter { $0.hasPrefix("| p") || $0.hasPrefix("| tps") || $0.hasPrefix("| max") }.count == 6)
+        #expect(
+            markdown.split(separator: "\n").filter {
+                $0.hasPrefix("| p") || $0.hasPrefix("| tps") || $0.hasPrefix("| max")
+            }.count == 6)
 
         let json = ComparisonFormatter.render(comparison, as: .json)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

@@ -7,7 +7,9 @@ import Testing
 struct HTMLReportTests {
     @Test("the page is self-contained and holds every plot, the table and the command lines")
     func content() {
-        let runs = [SyntheticResults.run(path: "/r/a", seed: 1), SyntheticResults.run(path: "/r/a", latencyMs: 3, seed: 2)]
+        let runs = [
+            SyntheticResults.run(path: "/r/a", seed: 1), SyntheticResults.run(path: "/r/a", latencyMs: 3, seed: 2),
+        ]
         let html = HTMLReport.html(runs: runs)
         for id in HTMLReport.plotIDs { #expect(html.contains("<svg id=\"\(id)\"")) }
         #expect(html.contains("<table id=\"summary-table\">"))
@@ -29,8 +31,13 @@ struct HTMLReportTests {
         var run = SyntheticResults.run(path: "/r/e", intervals: 4)
         let old = HTMLReport.html(runs: [run])
         #expect(old.contains("failures per interval not recorded"))
-        run = ResultDirectory(path: run.path, summary: { var summary = run.summary
-            summary.failedPerInterval = [0, 5, 10, 0]; return summary }(), hlog: run.hlog, hlogPath: run.hlogPath)
+        run = ResultDirectory(
+            path: run.path,
+            summary: {
+                var summary = run.summary
+                summary.failedPerInterval = [0, 5, 10, 0]
+                return summary
+            }(), hlog: run.hlog, hlogPath: run.hlogPath)
         let html = HTMLReport.html(runs: [run])
         let plot = html.components(separatedBy: "<svg id=\"plot-errors\"")[1].components(separatedBy: "</svg>")[0]
         #expect(plot.components(separatedBy: "<polyline").count == 2)
@@ -40,8 +47,14 @@ struct HTMLReportTests {
     @Test("text from the command line is escaped")
     func escapes() {
         var run = SyntheticResults.run(path: "/r/x")
-        run = ResultDirectory(path: run.path, summary: { var s = run.summary; s.commandLine = "pgswarm run -D x=<b>&"; return s }(),
-                              hlog: run.hlog, hlogPath: run.hlogPath)
+        run = ResultDirectory(
+            path: run.path,
+            summary: {
+                var s = run.summary
+                s.commandLine = "pgswarm run -D x=<b>&"
+                return s
+            }(),
+            hlog: run.hlog, hlogPath: run.hlogPath)
         let html = HTMLReport.html(runs: [run])
         #expect(html.contains("pgswarm run -D x=&lt;b&gt;&amp;"))
         #expect(!html.contains("<b>&"))
@@ -57,8 +70,9 @@ struct HTMLReportTests {
         #expect(outcome.status == 0, "\(outcome.standardError)")
         for file in [single, overlaid] {
             let page = try Chromium.load(file)
-            #expect(page.dom.contains("data-plots-ready=\"\(HTMLReport.plotIDs.joined(separator: " "))\""),
-                    "the page's script did not run or found other plots")
+            #expect(
+                page.dom.contains("data-plots-ready=\"\(HTMLReport.plotIDs.joined(separator: " "))\""),
+                "the page's script did not run or found other plots")
             #expect(!page.log.contains("Uncaught"), "script error: \(page.log)")
             for id in HTMLReport.plotIDs { #expect(page.dom.contains("id=\"\(id)\"")) }
         }

@@ -10,12 +10,19 @@ struct MergeTests {
     func mergesShards() throws {
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         // The second shard started 2.02 s later: its interval 0 is the first shard's interval 2.
-        var first = SyntheticResults.run(path: "/s/0", intervals: 6, perInterval: 100, latencyMs: 2, seed: 1,
-                                         startTime: start)
-        first = ResultDirectory(path: first.path, summary: { var summary = first.summary
-            summary.failedPerInterval = [0, 0, 3, 0, 0, 1]; return summary }(), hlog: first.hlog, hlogPath: first.hlogPath)
-        let second = SyntheticResults.run(path: "/s/1", intervals: 6, perInterval: 50, latencyMs: 4, seed: 2,
-                                          startTime: start.addingTimeInterval(2.02))
+        var first = SyntheticResults.run(
+            path: "/s/0", intervals: 6, perInterval: 100, latencyMs: 2, seed: 1,
+            startTime: start)
+        first = ResultDirectory(
+            path: first.path,
+            summary: {
+                var summary = first.summary
+                summary.failedPerInterval = [0, 0, 3, 0, 0, 1]
+                return summary
+            }(), hlog: first.hlog, hlogPath: first.hlogPath)
+        let second = SyntheticResults.run(
+            path: "/s/1", intervals: 6, perInterval: 50, latencyMs: 4, seed: 2,
+            startTime: start.addingTimeInterval(2.02))
         let merged = try ResultMerger.merge([first, second], commandLine: "pgswarm merge /s/0 /s/1 --out m")
         let untagged = merged.intervals.filter { $0.tag == nil }
         #expect(untagged.map(\.start) == [0, 1, 2, 3, 4, 5, 6, 7])

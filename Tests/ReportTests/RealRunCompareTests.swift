@@ -14,8 +14,9 @@ struct RealRunCompareTests {
         let runs = try RealRuns.shared()
         let outcome = try PgswarmBinary.run(["compare", runs.base, runs.again, "--format", "json"] + Self.thresholds)
         #expect(outcome.status == 0, "\(outcome.standardOutput)\(outcome.standardError)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8))
-            as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8))
+                as? [String: Any])
         #expect(json["regressed"] as? Bool == false)
         let thresholds = try #require(json["thresholds"] as? [[String: Any]])
         #expect(thresholds.count == 2)

@@ -10,16 +10,19 @@ struct ShardRunTests {
     @Test("shards split the clients with distinct ids, start together, and merge exactly")
     func shardsAndMerge() throws {
         let runs = try RealRuns.shared()
-        try runs.server.psql("DROP TABLE IF EXISTS shard_clients; CREATE TABLE shard_clients (client int)",
-                             database: runs.database)
+        try runs.server.psql(
+            "DROP TABLE IF EXISTS shard_clients; CREATE TABLE shard_clients (client int)",
+            database: runs.database)
         let directory = TemporaryDirectory.make("pgswarm-shards")
         let script = directory + "/insert.sql"
         try "INSERT INTO shard_clients VALUES (:client_id);\n".write(toFile: script, atomically: true, encoding: .utf8)
         let startAt = (Date().timeIntervalSince1970 + 3).rounded()
         let shards = try (0..<2).map { index in
             try PgswarmBinary.Running(
-                ["run", "-c", "5", "-j", "1", "-T", "2", "-P", "0.5", "-n", "-f", script, "--shard", "\(index)/2",
-                 "--start-at", String(Int(startAt)), "--out", directory + "/shard-\(index)"] + runs.connectionArguments
+                [
+                    "run", "-c", "5", "-j", "1", "-T", "2", "-P", "0.5", "-n", "-f", script, "--shard", "\(index)/2",
+                    "--start-at", String(Int(startAt)), "--out", directory + "/shard-\(index)",
+                ] + runs.connectionArguments
             )
         }
         let outcomes = shards.map { $0.finish(timeout: 30) }
@@ -32,13 +35,16 @@ struct ShardRunTests {
             let start = try #require(result.hlog.startTime).timeIntervalSince1970
             #expect(start >= startAt - 0.01 && start < startAt + 1, "started at \(start), asked for \(startAt)")
         }
-        let clients = try runs.server.psql("SELECT string_agg(DISTINCT client::text, ',' ORDER BY client::text) "
-                                           + "FROM shard_clients", database: runs.database)
+        let clients = try runs.server.psql(
+            "SELECT string_agg(DISTINCT client::text, ',' ORDER BY client::text) "
+                + "FROM shard_clients", database: runs.database)
         #expect(clients.trimmingCharacters(in: .whitespacesAndNewlines) == "0,1,2,3,4")
 
         let merged = directory + "/merged"
-        let outcome = try PgswarmBinary.run(["merge", directory + "/shard-0", directory + "/shard-1", "--out", merged,
-                                             "--report"])
+        let outcome = try PgswarmBinary.run([
+            "merge", directory + "/shard-0", directory + "/shard-1", "--out", merged,
+            "--report",
+        ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let result = try ResultDirectory.load(merged)
         let transactions = results.map(\.summary.transactions).reduce(0, +)

@@ -34,7 +34,8 @@ struct StatisticsTests {
         #expect(slower.excludesZero)
         #expect(slower.upper < -0.1)
         // Deterministic: the same inputs, the same interval.
-        #expect(Bootstrap.relativeChangeInterval(base: [1, 2, 3], new: [2, 3, 4])
-            == Bootstrap.relativeChangeInterval(base: [1, 2, 3], new: [2, 3, 4]))
+        #expect(
+            Bootstrap.relativeChangeInterval(base: [1, 2, 3], new: [2, 3, 4])
+                == Bootstrap.relativeChangeInterval(base: [1, 2, 3], new: [2, 3, 4]))
     }
 }

@@ -17,9 +17,12 @@ struct ThresholdTests {
         #expect(try Threshold(parsing: "p99.9>20%").description == "p99.9>+20%")
     }
 
-    @Test("bad thresholds say what is wrong", arguments: [
-        ("p99=10%", "expected METRIC>+N%"), ("p42>+1%", "unknown metric \"p42\""), ("tps<-five%", "not a percentage"),
-    ])
+    @Test(
+        "bad thresholds say what is wrong",
+        arguments: [
+            ("p99=10%", "expected METRIC>+N%"), ("p42>+1%", "unknown metric \"p42\""),
+            ("tps<-five%", "not a percentage"),
+        ])
     func rejects(text: String, expected: String) {
         #expect {
             try Threshold(parsing: text)

@@ -82,7 +82,8 @@ extension Comparison {
         for other in base.dropFirst() + new {
             let differences = identity.differences(from: WorkloadIdentity(summary: other.summary))
             guard !differences.isEmpty else { continue }
-            let text = "\(reference.path) and \(other.path) ran different workloads: "
+            let text =
+                "\(reference.path) and \(other.path) ran different workloads: "
                 + differences.joined(separator: "; ")
             if !options.force { throw ReportError(.input, text + " (use --force to compare them anyway)") }
             warnings.append(text)
@@ -159,22 +160,26 @@ extension Comparison {
 
     static func judge(_ threshold: Threshold, _ comparison: MetricComparison) -> ThresholdOutcome {
         guard let change = comparison.changePercent else {
-            return ThresholdOutcome(threshold: threshold, crossed: false,
-                                    explanation: "\(threshold.metric.rawValue): base is 0, no relative change")
+            return ThresholdOutcome(
+                threshold: threshold, crossed: false,
+                explanation: "\(threshold.metric.rawValue): base is 0, no relative change")
         }
         let changeText = "\(threshold.metric.rawValue) \(ComparisonFormatter.signedPercent(change))"
         let limitText = "\(threshold.direction.rawValue) \(ComparisonFormatter.signedPercent(threshold.percent))"
         let noise = comparison.noiseText
         if !threshold.isBeyond(change) {
-            return ThresholdOutcome(threshold: threshold, crossed: false,
-                                    explanation: "\(changeText), not \(limitText) (\(noise))")
+            return ThresholdOutcome(
+                threshold: threshold, crossed: false,
+                explanation: "\(changeText), not \(limitText) (\(noise))")
         }
         if !comparison.significant {
-            return ThresholdOutcome(threshold: threshold, crossed: false,
-                                    explanation: "\(changeText) \(limitText), but within noise (\(noise))")
+            return ThresholdOutcome(
+                threshold: threshold, crossed: false,
+                explanation: "\(changeText) \(limitText), but within noise (\(noise))")
         }
-        return ThresholdOutcome(threshold: threshold, crossed: true,
-                                explanation: "\(changeText) \(limitText) (\(noise))")
+        return ThresholdOutcome(
+            threshold: threshold, crossed: true,
+            explanation: "\(changeText) \(limitText) (\(noise))")
     }
 
     static func mean(_ values: [Double]) -> Double {

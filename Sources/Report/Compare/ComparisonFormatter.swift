@@ -30,8 +30,10 @@ public enum ComparisonFormatter {
                 metric.changePercent.map(signedPercent) ?? "n/a", metric.verdict.rawValue, metric.noiseText,
             ])
         }
-        var lines = ["base: " + comparison.baseLabels.joined(separator: ", "),
-                     "new:  " + comparison.newLabels.joined(separator: ", "), ""]
+        var lines = [
+            "base: " + comparison.baseLabels.joined(separator: ", "),
+            "new:  " + comparison.newLabels.joined(separator: ", "), "",
+        ]
         lines += aligned(rows, rightAligned: [1, 2, 3])
         if let method = comparison.metrics.first?.method { lines.append("(significance: \(method))") }
         if !comparison.thresholds.isEmpty {

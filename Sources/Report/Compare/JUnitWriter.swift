@@ -33,7 +33,8 @@ enum JUnitWriter {
         }
         var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
         lines.append("<testsuites name=\"pgswarm compare\" tests=\"\(cases.count)\" failures=\"\(failures)\">")
-        lines.append("  <testsuite name=\"pgswarm compare\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\">")
+        lines.append(
+            "  <testsuite name=\"pgswarm compare\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\">")
         lines += cases
         lines.append("  </testsuite>")
         lines.append("</testsuites>")

@@ -4,7 +4,10 @@ import Foundation
 /// `tps<-5%` when throughput drops by more than 5%. A threshold is crossed only when the change is beyond it and
 /// statistically significant, so noise alone does not fail a build.
 public struct Threshold: Equatable, Sendable, CustomStringConvertible {
-    public enum Direction: String, Sendable { case above = ">", below = "<" }
+    public enum Direction: String, Sendable {
+        case above = ">"
+        case below = "<"
+    }
 
     public var metric: Metric
     public var direction: Direction

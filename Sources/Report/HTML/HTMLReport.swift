@@ -44,7 +44,9 @@ public enum HTMLReport {
             """
     }
 
-    public static func write(runs: [ResultDirectory], to path: String, title: String = "pgswarm report")
+    public static func write(
+        runs: [ResultDirectory], to path: String, title: String = "pgswarm report"
+    )
         throws(ReportError)
     {
         do {
@@ -73,12 +75,15 @@ public enum HTMLReport {
 
     static func throughputPlot(_ runs: [ResultDirectory], _ labels: [String]) -> LinePlot {
         let series = runs.enumerated().map { index, run in
-            LinePlot.Series(name: labels[index], color: color(index), points: run.hlog.intervals(tag: nil).map {
-                (intervalEnd($0), $0.length > 0 ? Double($0.histogram.totalCount) / $0.length : 0)
-            })
+            LinePlot.Series(
+                name: labels[index], color: color(index),
+                points: run.hlog.intervals(tag: nil).map {
+                    (intervalEnd($0), $0.length > 0 ? Double($0.histogram.totalCount) / $0.length : 0)
+                })
         }
-        return LinePlot(id: "plot-throughput", title: "Throughput (successful transactions per second)",
-                        xLabel: "time since start (s)", yLabel: "tps", series: series)
+        return LinePlot(
+            id: "plot-throughput", title: "Throughput (successful transactions per second)",
+            xLabel: "time since start (s)", yLabel: "tps", series: series)
     }
 
     static func errorsPlot(_ runs: [ResultDirectory], _ labels: [String]) -> LinePlot {
@@ -86,14 +91,20 @@ public enum HTMLReport {
         for (index, run) in runs.enumerated() {
             guard let failed = run.summary.failedPerInterval else { continue }
             let intervals = run.hlog.intervals(tag: nil)
-            series.append(LinePlot.Series(name: labels[index], color: color(index), points: zip(intervals, failed).map {
-                (intervalEnd($0), $0.length > 0 ? Double($1) / $0.length : 0)
-            }))
+            series.append(
+                LinePlot.Series(
+                    name: labels[index], color: color(index),
+                    points: zip(intervals, failed).map {
+                        (intervalEnd($0), $0.length > 0 ? Double($1) / $0.length : 0)
+                    }))
         }
         let recorded = runs.contains { $0.summary.failedPerInterval != nil }
-        var plot = LinePlot(id: "plot-errors", title: "Failed transactions per second", xLabel: "time since start (s)",
-                            yLabel: "failures/s", series: series)
-        plot.emptyMessage = recorded ? "no failures"
+        var plot = LinePlot(
+            id: "plot-errors", title: "Failed transactions per second", xLabel: "time since start (s)",
+            yLabel: "failures/s", series: series)
+        plot.emptyMessage =
+            recorded
+            ? "no failures"
             : "failures per interval not recorded by this pgswarm version (totals are in the summary table)"
         return plot
     }
@@ -104,8 +115,9 @@ public enum HTMLReport {
         for (index, run) in runs.enumerated() {
             let intervals = run.hlog.intervals(tag: nil).filter { $0.histogram.totalCount > 0 }
             for (name, percentile, dashed) in percentiles {
-                var line = LinePlot.Series(name: "\(labels[index]) \(name)", color: color(index), dashed: dashed,
-                                           points: [])
+                var line = LinePlot.Series(
+                    name: "\(labels[index]) \(name)", color: color(index), dashed: dashed,
+                    points: [])
                 line.points = intervals.map { interval in
                     let value = percentile.map { interval.histogram.valueAtPercentile($0) } ?? interval.histogram.max
                     return (intervalEnd(interval), Double(value) / 1e6)
@@ -114,9 +126,10 @@ public enum HTMLReport {
                 series.append(line)
             }
         }
-        return LinePlot(id: "plot-latency", title: "Transaction latency per interval (p50 solid, p99 dashed, max light)",
-                        xLabel: "time since start (s)", yLabel: "latency (ms, log scale)", yScale: .logarithmic,
-                        series: series)
+        return LinePlot(
+            id: "plot-latency", title: "Transaction latency per interval (p50 solid, p99 dashed, max light)",
+            xLabel: "time since start (s)", yLabel: "latency (ms, log scale)", yScale: .logarithmic,
+            series: series)
     }
 
     static func spectrumPlot(_ runs: [ResultDirectory], _ labels: [String]) -> LinePlot {
@@ -128,8 +141,9 @@ public enum HTMLReport {
             if let last = points.last { points.append((last.0 * 10, Double(histogram.max) / 1e6)) }
             return LinePlot.Series(name: labels[index], color: color(index), points: points)
         }
-        return LinePlot(id: "plot-spectrum", title: "Latency by percentile (HdrHistogram percentile spectrum)",
-                        xLabel: "percentile", yLabel: "latency (ms)", xScale: .percentileSpectrum, series: series)
+        return LinePlot(
+            id: "plot-spectrum", title: "Latency by percentile (HdrHistogram percentile spectrum)",
+            xLabel: "percentile", yLabel: "latency (ms)", xScale: .percentileSpectrum, series: series)
     }
 
     /// The same hue mixed halfway to white.

@@ -35,14 +35,17 @@ struct LinePlot {
         let plotWidth = Self.width - Self.margin.left - Self.margin.right
         let plotHeight = Self.height - Self.margin.top - Self.margin.bottom
         let usable = series.map { series in
-            Series(name: series.name, color: series.color, dashed: series.dashed,
-                   points: series.points.filter { isDrawable($0.x, xScale) && isDrawable($0.y, yScale) })
+            Series(
+                name: series.name, color: series.color, dashed: series.dashed,
+                points: series.points.filter { isDrawable($0.x, xScale) && isDrawable($0.y, yScale) })
         }
         let allPoints = usable.flatMap(\.points)
         var out = "<svg id=\"\(XML.escape(id))\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" "
-        out += "viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
+        out +=
+            "viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(XML.escape(title))\">"
         out += "<text x=\"\(Self.margin.left)\" y=\"20\" class=\"plot-title\">\(XML.escape(title))</text>"
-        out += "<rect x=\"\(Self.margin.left)\" y=\"\(Self.margin.top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" "
+        out +=
+            "<rect x=\"\(Self.margin.left)\" y=\"\(Self.margin.top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" "
         out += "class=\"plot-area\"/>"
         guard !allPoints.isEmpty else {
             out += "<text x=\"\(Self.margin.left + plotWidth / 2)\" y=\"\(Self.margin.top + plotHeight / 2)\" "

@@ -4,8 +4,10 @@ import Stats
 /// The report's summary table: one row per run with its throughput, counts and latency percentiles.
 enum SummaryTable {
     static func html(runs: [ResultDirectory], labels: [String]) -> String {
-        let headers = ["run", "mode", "clients", "duration (s)", "transactions", "failed", "tps", "p50 (ms)",
-                       "p90 (ms)", "p99 (ms)", "p99.9 (ms)", "max (ms)", "server"]
+        let headers = [
+            "run", "mode", "clients", "duration (s)", "transactions", "failed", "tps", "p50 (ms)",
+            "p90 (ms)", "p99 (ms)", "p99.9 (ms)", "max (ms)", "server",
+        ]
         var html = "<table id=\"summary-table\"><thead><tr>"
         html += headers.map { "<th>\(XML.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for (run, label) in zip(runs, labels) {
@@ -14,7 +16,9 @@ enum SummaryTable {
             func ms(_ microseconds: Double) -> String { String(format: "%.3f", microseconds / 1000) }
             var cells = [label, summary.mode + (summary.rate.map { ", rate \(Axis.label($0))/s" } ?? "")]
             cells += [String(summary.clients), String(format: "%.1f", summary.durationSeconds)]
-            cells += [String(summary.transactions), String(summary.failedTransactions), String(format: "%.1f", summary.tps)]
+            cells += [
+                String(summary.transactions), String(summary.failedTransactions), String(format: "%.1f", summary.tps),
+            ]
             cells += [ms(latency.p50), ms(latency.p90), ms(latency.p99), ms(latency.p999), ms(latency.max)]
             cells.append(summary.serverVersion ?? "")
             html += "<tr>" + cells.map { "<td>\(XML.escape($0))</td>" }.joined() + "</tr>\n"

@@ -10,7 +10,9 @@ public enum HlogTable {
         case all
     }
 
-    public static func text(path: String, selection: Selection) throws(ReportError) -> String {
+    /// `unitRatio` divides the recorded values: 1e6 prints pgswarm's nanoseconds as milliseconds (Java's
+    /// HistogramLogProcessor calls it -outputValueUnitRatio).
+    public static func text(path: String, selection: Selection, unitRatio: Double = 1e6) throws(ReportError) -> String {
         let log: HlogLog
         do {
             log = try HlogReader.read(path: path)
@@ -19,25 +21,31 @@ public enum HlogTable {
         } catch {
             throw ReportError(.input, "\(path): \(error)")
         }
-        return try text(log: log, path: path, selection: selection)
+        return try text(log: log, path: path, selection: selection, unitRatio: unitRatio)
     }
 
-    public static func text(log: HlogLog, path: String, selection: Selection) throws(ReportError) -> String {
+    public static func text(
+        log: HlogLog,
+        path: String,
+        selection: Selection,
+        unitRatio: Double = 1e6
+    ) throws(ReportError) -> String {
         guard !log.intervals.isEmpty else { throw ReportError(.input, "\(path): no intervals") }
         switch selection {
         case .untagged:
             guard log.tags.contains(where: { $0 == nil }) else {
                 throw ReportError(.usage, "\(path): no untagged series; tags: \(tagList(log)) (use --tag)")
             }
-            return PercentileDistribution.text(log.merged(tag: nil))
+            return PercentileDistribution.text(log.merged(tag: nil), unitRatio: unitRatio)
         case .tag(let tag):
             guard log.tags.contains(tag) else {
                 throw ReportError(.usage, "\(path): no series tagged \"\(tag)\"; tags: \(tagList(log))")
             }
-            return PercentileDistribution.text(log.merged(tag: tag))
+            return PercentileDistribution.text(log.merged(tag: tag), unitRatio: unitRatio)
         case .all:
             return log.tags.map { tag in
-                "#[Tag: \(tag ?? "(untagged)")]\n" + PercentileDistribution.text(log.merged(tag: tag))
+                "#[Tag: \(tag ?? "(untagged)")]\n"
+                    + PercentileDistribution.text(log.merged(tag: tag), unitRatio: unitRatio)
             }.joined(separator: "\n")
         }
     }

@@ -21,8 +21,10 @@ public enum ResultMerger {
         for run in runs.dropFirst() {
             let differences = identity.differences(from: WorkloadIdentity(summary: run.summary))
             if !differences.isEmpty {
-                throw ReportError(.input, "\(first.path) and \(run.path) ran different workloads: "
-                    + differences.joined(separator: "; "))
+                throw ReportError(
+                    .input,
+                    "\(first.path) and \(run.path) ran different workloads: "
+                        + differences.joined(separator: "; "))
             }
         }
         let starts = runs.map { $0.hlog.startTime ?? $0.summary.startedAt }
@@ -30,8 +32,9 @@ public enum ResultMerger {
         let length = typicalIntervalLength(first.hlog)
         let intervals = alignIntervals(runs, starts: starts, mergedStart: mergedStart, length: length)
         var summary = mergedSummary(runs, intervals: intervals, startedAt: mergedStart, commandLine: commandLine)
-        summary.failedPerInterval = alignFailures(runs, starts: starts, mergedStart: mergedStart, length: length,
-                                                  slots: intervals.filter { $0.tag == nil }.count)
+        summary.failedPerInterval = alignFailures(
+            runs, starts: starts, mergedStart: mergedStart, length: length,
+            slots: intervals.filter { $0.tag == nil }.count)
         return Merged(summary: summary, intervals: intervals, startTime: mergedStart)
     }
 
@@ -42,8 +45,9 @@ public enum ResultMerger {
             let hlogPath = directory + "/latency.hlog"
             let writer = try HlogWriter(path: hlogPath, startTime: merged.startTime, comment: comment)
             for interval in merged.intervals {
-                try writer.writeInterval(tag: interval.tag, start: interval.start, length: interval.length,
-                                         histogram: interval.histogram)
+                try writer.writeInterval(
+                    tag: interval.tag, start: interval.start, length: interval.length,
+                    histogram: interval.histogram)
             }
             try writer.close()
             var summary = merged.summary
@@ -102,8 +106,10 @@ public enum ResultMerger {
                 if let interval = slots[Key(slot: slot, tag: tag)] {
                     result.append(interval)
                 } else if tag == nil {
-                    result.append(HlogInterval(tag: nil, start: Double(slot) * length, length: length, maxMs: 0,
-                                               histogram: LatencyHistogram()))
+                    result.append(
+                        HlogInterval(
+                            tag: nil, start: Double(slot) * length, length: length, maxMs: 0,
+                            histogram: LatencyHistogram()))
                 }
             }
         }
@@ -156,14 +162,17 @@ public enum ResultMerger {
         var scripts: [ScriptSummary] = []
         for (index, script) in summaries[0].scripts.enumerated() {
             let matching = summaries.compactMap { $0.scripts.first { $0.name == script.name } }
-            let latency = index < scriptTags.count ? LatencySummary(nanoseconds: total(scriptTags[index]))
+            let latency =
+                index < scriptTags.count
+                ? LatencySummary(nanoseconds: total(scriptTags[index]))
                 : script.latencyMicroseconds
-            scripts.append(ScriptSummary(
-                name: script.name,
-                transactions: matching.reduce(0) { $0 + $1.transactions },
-                failed: matching.reduce(0) { $0 + $1.failed },
-                latencyMicroseconds: latency
-            ))
+            scripts.append(
+                ScriptSummary(
+                    name: script.name,
+                    transactions: matching.reduce(0) { $0 + $1.transactions },
+                    failed: matching.reduce(0) { $0 + $1.failed },
+                    latencyMicroseconds: latency
+                ))
         }
         let ends = summaries.map { $0.startedAt.addingTimeInterval($0.durationSeconds) }
         let rates = summaries.compactMap(\.rate)

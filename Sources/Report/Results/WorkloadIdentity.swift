@@ -48,7 +48,9 @@ public struct WorkloadIdentity: Equatable, Sendable {
             result.append("scripts [\(scripts.joined(separator: ", "))] vs [\(other.scripts.joined(separator: ", "))]")
         }
         if openLoop != other.openLoop {
-            result.append((openLoop ? "rate-limited" : "closed-loop") + " vs " + (other.openLoop ? "rate-limited" : "closed-loop"))
+            result.append(
+                (openLoop ? "rate-limited" : "closed-loop") + " vs " + (other.openLoop ? "rate-limited" : "closed-loop")
+            )
         }
         if workloadArguments != other.workloadArguments && scripts == other.scripts {
             result.append(

@@ -15,36 +15,44 @@ struct CompareCommand: ParsableCommand {
             Exit status: 0 nothing crossed, 1 a threshold crossed (regression), 2 a usage or input error.
 
             Examples:
-              pgswarm compare Results/main Results/branch --fail-on 'p99>+10%' --fail-on 'tps<-5%'
+              pgswarm compare main-run branch-run --fail-on 'p99>+10%' --fail-on 'tps<-5%'
               pgswarm compare base1 base2 base3 --new new1 new2 new3 --format markdown
             """
     )
 
-    @Argument(help: ArgumentHelp("BASE [NEW]: results directories (NEW may come after --new instead).",
-                                 valueName: "DIR"))
+    @Argument(
+        help: ArgumentHelp(
+            "BASE [NEW]: results directories (NEW may come after --new instead).",
+            valueName: "DIR"))
     var directories: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("The new side's runs.", valueName: "DIR"))
     var new: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Fail when a change crosses this, e.g. 'p99>+10%' or 'tps<-5%'.",
-                                            valueName: "THRESHOLD"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Fail when a change crosses this, e.g. 'p99>+10%' or 'tps<-5%'.",
+            valueName: "THRESHOLD"))
     var failOn: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A file of thresholds, one per line (# comments).", valueName: "FILE"))
     var thresholds: String?
 
-    @Option(name: .long, help: ArgumentHelp("text, markdown, json or junit (default: text).", valueName: "FORMAT"))
+    @Option(name: .long, help: ArgumentHelp("text, markdown, json or junit.", valueName: "FORMAT"))
     var format: String = "text"
 
     @Option(name: .long, help: ArgumentHelp("Also write the output to this file.", valueName: "FILE"))
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("Significance level (default: 0.05).", valueName: "ALPHA"))
+    @Option(name: .long, help: ArgumentHelp("Significance level.", valueName: "ALPHA"))
     var alpha: Double = 0.05
 
-    @Option(name: .long, help: ArgumentHelp("Smallest change in percent that is not 'same' (default: 2).",
-                                            valueName: "PERCENT"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Smallest change in percent that is not 'same'.",
+            valueName: "PERCENT"))
     var minChange: Double = 2
 
     @Flag(name: .long, help: "Compare runs of different workloads anyway.")

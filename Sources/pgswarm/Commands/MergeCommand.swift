@@ -16,8 +16,11 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The shards' results directories.", valueName: "DIR"))
     var directories: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the merged summary.json and latency.hlog.",
-                                            valueName: "DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where to write the merged summary.json and latency.hlog.",
+            valueName: "DIR"))
     var out: String
 
     @Flag(name: .long, help: "Also write report.html into the merged directory.")
@@ -31,8 +34,9 @@ struct MergeCommand: ParsableCommand {
             let merged = try ResultMerger.merge(runs, commandLine: commandLine)
             try ResultMerger.write(merged, to: out, comment: "pgswarm merge of " + directories.joined(separator: " "))
             let summary = merged.summary
-            print("merged \(runs.count) results into \(out): \(summary.transactions) transactions, "
-                  + String(format: "tps = %.1f, p99 = %.3f ms", summary.tps, summary.latencyMicroseconds.p99 / 1000))
+            print(
+                "merged \(runs.count) results into \(out): \(summary.transactions) transactions, "
+                    + String(format: "tps = %.1f, p99 = %.3f ms", summary.tps, summary.latencyMicroseconds.p99 / 1000))
             if report {
                 try HTMLReport.write(runs: [try ResultDirectory.load(out)], to: out + "/report.html")
             }

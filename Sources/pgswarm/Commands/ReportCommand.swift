@@ -11,7 +11,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Results directories; several are overlaid.", valueName: "DIR"))
     var directories: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The HTML file to write (default: report.html).", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The HTML file to write.", valueName: "FILE"))
     var out = "report.html"
 
     @Option(name: .long, help: ArgumentHelp("The page's title.", valueName: "TEXT"))

@@ -70,6 +70,12 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
 
+        if let startAt = configuration.startAt {
+            // Shards wait for one another; say why nothing happens yet (Kubernetes logs show this line).
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            StandardOutput.write("pgswarm: clients start at \(formatter.string(from: startAt)) (--start-at)")
+        }
         let stop = StopSignal()
         let interrupts = InterruptHandler(stop: stop)
         defer { interrupts.cancel() }

@@ -14,13 +14,17 @@ enum Chromium {
 
     /// `--dump-dom` with console logging on stderr.
     static func load(_ file: String) throws -> Page {
-        let outcome = try run(["--enable-logging=stderr", "--v=0", "--dump-dom", URL(fileURLWithPath: file).absoluteString])
+        let outcome = try run([
+            "--enable-logging=stderr", "--v=0", "--dump-dom", URL(fileURLWithPath: file).absoluteString,
+        ])
         return Page(dom: outcome.output, log: outcome.error)
     }
 
     static func screenshot(_ file: String, to png: String) throws {
-        _ = try run(["--hide-scrollbars", "--window-size=1100,2400", "--screenshot=\(png)",
-                     URL(fileURLWithPath: file).absoluteString])
+        _ = try run([
+            "--hide-scrollbars", "--window-size=1100,2400", "--screenshot=\(png)",
+            URL(fileURLWithPath: file).absoluteString,
+        ])
     }
 
     private static func run(_ arguments: [String]) throws -> (output: String, error: String) {
@@ -30,8 +34,11 @@ enum Chromium {
         let profile = TemporaryDirectory.make("pgswarm-chromium-profile")
         defer { try? FileManager.default.removeItem(atPath: profile) }
         // --no-sandbox: tests run as root in CI; the page is our own file.
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--user-data-dir=\(profile)"] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--user-data-dir=\(profile)",
+            ] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: profile)
         let base = profile + "-io"
         _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
@@ -47,7 +54,9 @@ enum Chromium {
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
-        return ((try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        return (
+            (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+        )
     }
 }

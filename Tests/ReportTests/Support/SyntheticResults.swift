@@ -39,8 +39,10 @@ enum SyntheticResults {
                 histogram.record(UInt64(latencyMs * factor * 1e6))
             }
             total.add(histogram)
-            log.intervals.append(HlogInterval(tag: nil, start: Double(index), length: 1,
-                                              maxMs: Double(histogram.max) / 1e6, histogram: histogram))
+            log.intervals.append(
+                HlogInterval(
+                    tag: nil, start: Double(index), length: 1,
+                    maxMs: Double(histogram.max) / 1e6, histogram: histogram))
             for tag in tags {
                 var tagged = LatencyHistogram()
                 if tag == "connect" {
@@ -48,8 +50,10 @@ enum SyntheticResults {
                 } else {
                     tagged.add(histogram)
                 }
-                log.intervals.append(HlogInterval(tag: tag, start: Double(index), length: 1,
-                                                  maxMs: Double(tagged.max) / 1e6, histogram: tagged))
+                log.intervals.append(
+                    HlogInterval(
+                        tag: tag, start: Double(index), length: 1,
+                        maxMs: Double(tagged.max) / 1e6, histogram: tagged))
             }
         }
         let summary = RunSummary(
@@ -57,8 +61,11 @@ enum SyntheticResults {
             startedAt: startTime, durationSeconds: Double(intervals), clients: 4, threads: 2,
             transactions: total.totalCount, failedTransactions: 0, tps: Double(total.totalCount) / Double(intervals),
             interrupted: false, latencyMicroseconds: LatencySummary(nanoseconds: total),
-            scripts: [ScriptSummary(name: script, transactions: total.totalCount, failed: 0,
-                                    latencyMicroseconds: LatencySummary(nanoseconds: total))],
+            scripts: [
+                ScriptSummary(
+                    name: script, transactions: total.totalCount, failed: 0,
+                    latencyMicroseconds: LatencySummary(nanoseconds: total))
+            ],
             hlogFile: "latency.hlog"
         )
         return ResultDirectory(path: path, summary: summary, hlog: log, hlogPath: path + "/latency.hlog")
@@ -69,8 +76,9 @@ enum SyntheticResults {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let writer = try HlogWriter(path: directory + "/latency.hlog", startTime: run.hlog.startTime!)
         for interval in run.hlog.intervals {
-            try writer.writeInterval(tag: interval.tag, start: interval.start, length: interval.length,
-                                     histogram: interval.histogram)
+            try writer.writeInterval(
+                tag: interval.tag, start: interval.start, length: interval.length,
+                histogram: interval.histogram)
         }
         try writer.close()
         try run.summary.write(to: directory + "/summary.json")
