@@ -58,6 +58,9 @@ struct MergeTests {
         #expect(back.summary.transactions == 3 * 4 * 200)
         #expect(back.hlog.tags == [nil, "connect", "script.bench.sql"])
         #expect(back.hlog.merged(tag: nil).totalCount == 2400)
+        // A merged result compares with a single run of the same workload.
+        let comparison = try Comparison.compare(base: [runs[0]], new: [back])
+        #expect(comparison.warnings.isEmpty)
     }
 
     @Test("shards of different workloads are not merged")

@@ -13,7 +13,8 @@ public struct WorkloadIdentity: Equatable, Sendable {
         mode = summary.mode
         scripts = summary.scripts.map(\.name).sorted()
         openLoop = summary.rate != nil
-        workloadArguments = Self.workloadArguments(of: summary.commandLine)
+        // A merged summary's own command line is `pgswarm merge`; its shards' say what ran.
+        workloadArguments = Self.workloadArguments(of: summary.mergedCommandLines?.first ?? summary.commandLine)
     }
 
     /// The options that choose what a transaction does. Values follow their option in the same or the next word.
