@@ -76,6 +76,14 @@ struct HTMLReportTests {
             #expect(!page.log.contains("Uncaught"), "script error: \(page.log)")
             for id in HTMLReport.plotIDs { #expect(page.dom.contains("id=\"\(id)\"")) }
         }
+        // The check above would see a script error: a page with one shows it in the log and is not marked ready.
+        let broken = TemporaryDirectory.make() + "/broken.html"
+        let html = try String(contentsOfFile: overlaid, encoding: .utf8)
+        try html.replacingOccurrences(of: "(function(){", with: "noSuchFunction();(function(){")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        let brokenPage = try Chromium.load(broken)
+        #expect(brokenPage.log.contains("Uncaught ReferenceError: noSuchFunction is not defined"))
+        #expect(!brokenPage.dom.contains("data-plots-ready=\""))
         let png = TemporaryDirectory.make() + "/report.png"
         try Chromium.screenshot(overlaid, to: png)
         let data = try Data(contentsOf: URL(fileURLWithPath: png))

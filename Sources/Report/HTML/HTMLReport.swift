@@ -172,12 +172,14 @@ public enum HTMLReport {
         """
 
     /// Clicking a legend entry hides or shows its series. At the end the script marks the page as ready with the
-    /// plots it found, which the browser test reads from the DOM.
+    /// plots the browser laid out with a size and drew something in, which the browser test reads from the DOM.
     static let script = """
         (function(){
           var found=[];
           document.querySelectorAll('svg.plot').forEach(function(svg){
-            found.push(svg.id);
+            var box=svg.getBoundingClientRect();
+            var drawn=svg.querySelector('polyline, .plot-empty');
+            if(box.width>100&&box.height>50&&drawn){found.push(svg.id);}
             svg.querySelectorAll('.legend').forEach(function(entry){
               entry.addEventListener('click',function(){
                 var key=entry.getAttribute('data-series');
