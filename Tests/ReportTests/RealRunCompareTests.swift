@@ -40,6 +40,14 @@ struct RealRunCompareTests {
         #expect(p50.contains(" worse "))
         #expect(text.standardOutput.contains("FAIL p50>+50%"))
         #expect(text.standardOutput.hasSuffix("result: regression\n"))
+
+        // The same limits from a file; a generous p99.9 limit passes, the p50 one still fails.
+        let file = TemporaryDirectory.make() + "/limits.txt"
+        try "# CI limits\np50>+50%\np99.9>+1000%\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try PgswarmBinary.run(["compare", runs.base, runs.slowed, "--thresholds", file])
+        #expect(fromFile.status == 1)
+        #expect(fromFile.standardOutput.contains("FAIL p50>+50%"))
+        #expect(fromFile.standardOutput.contains("ok   p99.9>+1000%"))
     }
 
     @Test("repeated runs per side: --new separates them and the bootstrap judges")
