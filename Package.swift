@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The protocol: messages, framing, authentication. Knows nothing about workloads.
@@ -34,7 +35,11 @@ let package = Package(
             swiftSettings: hotPathSettings
         ),
         // Workload files compiled into an immutable plan. Pure: no sockets.
-        .target(name: "Workload", swiftSettings: hotPathSettings),
+        .target(
+            name: "Workload",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: hotPathSettings
+        ),
         // Histograms, the HdrHistogram V2 encoding and .hlog files, summaries.
         .target(
             name: "Stats",

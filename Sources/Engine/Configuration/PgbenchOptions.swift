@@ -261,3 +261,69 @@ public struct PgbenchOptions: Sendable, Equatable {
         }
     }
 }
+
+// MARK: Workload specs
+
+extension PgbenchOptions {
+    /// A run described by a workload spec (`pgswarm run workload.toml`): the spec gives the scripts, phases, setup,
+    /// teardown and per-connection SQL; the command line still gives the connection, `--out`, `-P`, `-D`, `-s`,
+    /// `--random-seed`, `-j` and `-M` (which replaces the spec's default mode, not a script's own). With phases,
+    /// `-c`, `-t`, `-T` and `-R` are refused: the phases say how many clients, how long and how fast.
+    public func makeSpecRun(
+        spec: WorkloadSpec,
+        connection: ConnectionSettings,
+        now: Date = Date()
+    ) throws -> (configuration: RunConfiguration, plan: Plan) {
+        var spec = spec
+        if !spec.phases.isEmpty {
+            let given = [("-c", clients), ("-t", transactions), ("-T", time), ("-R", rate)].filter { $0.1 != nil }
+            if let first = given.first {
+                throw EngineError(
+                    .usage,
+                    "\(first.0) cannot be combined with the phases of \(spec.path): its [[phase]] tables set the "
+                        + "clients, the duration and the rate"
+                )
+            }
+        }
+        if !scripts.isEmpty {
+            throw EngineError(.usage, "-b, -f, -S and -N cannot be combined with a workload spec; add a [[script]]")
+        }
+        var configuration = try makeRunConfiguration(connection: connection, now: now)
+        if let mode = queryMode, let parsed = QueryMode(rawValue: mode) { spec.defaultMode = parsed }
+        configuration.mode = spec.defaultMode
+        if let scale = try scaleValue() {
+            spec.scale = scale
+        }
+        configuration.scale = spec.scale
+        configuration.setupSQL = spec.setupSQL
+        configuration.teardownSQL = spec.teardownSQL
+        configuration.connectionSetupSQL = spec.connectionSetupSQL
+        if !spec.phases.isEmpty {
+            configuration.phases = spec.phases.map { phase in
+                RunPhase(
+                    name: phase.name,
+                    kind: RunPhase.Kind(rawValue: phase.kind.rawValue) ?? .steady,
+                    durationSeconds: phase.durationSeconds,
+                    clientsFrom: phase.clientsFrom,
+                    clientsTo: phase.clientsTo,
+                    rateFrom: phase.rateFrom,
+                    rateTo: phase.rateTo
+                )
+            }
+            configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
+            configuration.limit = .duration(seconds: spec.durationSeconds)
+            configuration.rate = nil
+            // The event loops are made once for the run: the most any phase asks for, unless -j says otherwise.
+            if jobs == nil {
+                configuration.threads = spec.phases.compactMap(\.threads).max() ?? Machine.coreCount
+            }
+            configuration.threads = min(configuration.threads, configuration.clients)
+        }
+        let plan = try spec.compilePlan(
+            defines: parsedDefines(),
+            randomSeed: configuration.randomSeed ?? 0,
+            clients: configuration.clients
+        )
+        return (configuration, plan)
+    }
+}

@@ -47,10 +47,32 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
 
-        var settings = try connection.resolve()
-        let options = pgbenchOptions()
-        var configuration = try options.makeRunConfiguration(connection: settings)
-        let plan = try options.makePlan(configuration: configuration)
+        let settings: ConnectionSettings
+        var configuration: RunConfiguration
+        let plan: Plan
+        var databaseGiven = connection.database != nil || connection.dbname != nil
+        var needsPgbenchTables = false
+        if let specPath = workloadSpecPath() {
+            // `pgswarm run workload.toml`: the spec is read and compiled completely before anything connects.
+            let spec = try WorkloadSpec.load(path: specPath)
+            var connection = connection
+            if connection.database == specPath {
+                connection.database = nil
+                databaseGiven = connection.dbname != nil
+            }
+            settings = try connection.resolve()
+            var options = pgbenchOptions()
+            options.scripts = Invocation.scripts.filter { $0 != .file(specPath) }
+            (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+            needsPgbenchTables = spec.scripts.contains { $0.text.contains("pgbench_") }
+        } else {
+            settings = try connection.resolve()
+            let options = pgbenchOptions()
+            configuration = try options.makeRunConfiguration(connection: settings)
+            plan = try options.makePlan(configuration: configuration)
+            let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+            needsPgbenchTables = plan.scripts.contains { builtinNames.contains($0.name) }
+        }
         if dryRun {
             for line in DryRunReport.lines(configuration: configuration, plan: plan) { print(line) }
             return
@@ -64,8 +86,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration.connection = try await Self.prepareTemporaryServer(
                 started,
                 settings: settings,
-                databaseGiven: connection.database != nil || connection.dbname != nil,
-                plan: plan,
+                databaseGiven: databaseGiven,
+                needsPgbenchTables: needsPgbenchTables,
                 scale: configuration.scale
             )
         }
@@ -116,12 +138,25 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// Points the run at a throwaway server, and creates the pgbench tables there when a built-in script needs them.
+    /// The workload spec to run, if one was named: the last argument, or `-f`, naming an existing `.toml` file.
+    func workloadSpecPath() -> String? {
+        var candidates: [String] = []
+        if let database = connection.database { candidates.append(database) }
+        for case .file(let path) in Invocation.scripts { candidates.append(path) }
+        return candidates.first { path in
+            var isDirectory: ObjCBool = false
+            return path.lowercased().hasSuffix(".toml")
+                && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+
+    /// Points the run at a throwaway server, and creates the pgbench tables there when the scripts need them (a
+    /// built-in, or a spec's script that names a pgbench_ table).
     static func prepareTemporaryServer(
         _ server: LocalPostgres,
         settings: ConnectionSettings,
         databaseGiven: Bool,
-        plan: Plan,
+        needsPgbenchTables: Bool,
         scale: Int?
     ) async throws -> ConnectionSettings {
         var settings = settings
@@ -133,8 +168,7 @@ struct RunCommand: AsyncParsableCommand {
         if !databaseGiven { settings.database = "postgres" }
         settings.hostWasGiven = true
         StandardOutput.write("pgswarm: started a temporary PostgreSQL at \(settings.endpointDescription)")
-        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
-        if plan.scripts.contains(where: { builtinNames.contains($0.name) }) {
+        if needsPgbenchTables {
             var options = InitOptions()
             options.scale = scale ?? 1
             options.quiet = true
