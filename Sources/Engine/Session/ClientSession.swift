@@ -217,8 +217,12 @@ struct ClientSession {
 
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
-        case .idle, .waitingForSchedule, .sleeping, .connecting, .reconnecting, .inactive:
+        case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
             return finish()
+        case .sleeping:
+            // A \\sleep inside a transaction: let the transaction finish, so that what it did is counted (the
+            // grace period bounds the wait).
+            return .none
         default:
             return .none
         }
