@@ -220,7 +220,7 @@ struct ClientSession {
         case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
             return finish()
         case .sleeping:
-            // A \\sleep inside a transaction: let the transaction finish, so that what it did is counted (the
+            // A \sleep inside a transaction: let the transaction finish, so that what it did is counted (the
             // grace period bounds the wait).
             return .none
         default:
