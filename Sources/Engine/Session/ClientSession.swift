@@ -168,6 +168,8 @@ struct ClientSession {
         pendingSyncs = 0
         outbound.clear()
         guard run.configuration.reconnect else {
+            // --reconnect=never: a lost connection ends the whole run (the others finish their transactions).
+            run.requestStop()
             return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
         }
         if run.isOver(now: now) || limitReached { return finish() }
