@@ -87,6 +87,8 @@ public enum PgbenchOptionTable {
         .init("start-at", value: true, .benchmark),
         .init("report", .benchmark),
         .init("reconnect", value: true, .benchmark),
+        .init("idle-connections", value: true, .benchmark),
+        .init("idle-in-transaction", .benchmark),
         .init("dry-run", .both),
     ]
 
