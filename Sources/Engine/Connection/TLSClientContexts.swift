@@ -10,6 +10,8 @@ struct TLSPlan: Sendable {
     /// For SNI, and for the name check of verify-full (nil with an IP address: the certificate must then name the
     /// address connected to).
     let serverHostname: String?
+    /// The host as given (name or address), which verify-full checks the certificate against.
+    let host: String
     /// For messages: "sslmode=verify-ca, root certificate /path".
     let summary: String
 }
@@ -87,7 +89,7 @@ enum TLSClientContexts {
         var summary = "sslmode=\(settings.sslMode.rawValue)"
         if verification != "none", let root { summary += ", root certificate \"\(root)\"" }
         return TLSPlan(context: context, required: settings.sslMode.requiresTLS, serverHostname: hostname,
-                       summary: summary)
+                       host: host, summary: summary)
     }
 
     private static func cachedContext(key: Key, configuration: TLSConfiguration) throws(EngineError)

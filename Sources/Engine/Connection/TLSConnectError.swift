@@ -13,7 +13,7 @@ struct TLSConnectError: Error {
         case let negotiation as TLSNegotiationError:
             reason = negotiation.description
         case let extra as NIOSSLExtraError where extra == .failedToValidateHostname:
-            reason = "server certificate does not match host name \"\(plan.serverHostname ?? "?")\""
+            reason = "server certificate does not match host name \"\(plan.host)\""
         case let extra as NIOSSLExtraError:
             reason = "SSL error: \(extra)"
         case let ssl as NIOSSLError:
