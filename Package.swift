@@ -68,6 +68,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Micro-benchmarks of the per-transaction work that is not I/O: `swift run -c release pgswarm-microbench`.
+        .executableTarget(name: "pgswarm-microbench", dependencies: ["Stats"], swiftSettings: hotPathSettings),
         .testTarget(
             name: "PGWireTests",
             dependencies: [

@@ -34,6 +34,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var scripts: [ScriptSummary]
     /// The interval log written beside this summary, relative to it.
     public var hlogFile: String?
+    /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
+    public var lostConnections: UInt64?
+    /// Clients that stopped on an error (pgbench's "aborted"); their messages are printed with the summary.
+    public var abortedClients: Int?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -60,6 +64,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case lagMicroseconds = "lag_us"
         case scripts
         case hlogFile = "hlog_file"
+        case lostConnections = "lost_connections"
+        case abortedClients = "aborted_clients"
     }
 
     public init(

@@ -68,7 +68,8 @@ public enum BuiltinScript {
     public static func find(_ prefix: String) throws(WorkloadError) -> ScriptSource {
         let matches = list().filter { $0.name.hasPrefix(prefix) }
         if matches.count == 1 { return matches[0].source }
-        let message = matches.isEmpty
+        let message =
+            matches.isEmpty
             ? "no builtin script found for name \"\(prefix)\""
             : "ambiguous builtin name: \(matches.count) builtin scripts found for prefix \"\(prefix)\""
         throw WorkloadError(file: prefix, line: 0, column: 0, message: message)

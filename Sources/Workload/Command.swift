@@ -20,6 +20,9 @@ public final class SQLCommand: Sendable {
     public let index: Int
     /// Index of the script this command belongs to.
     public let scriptIndex: Int
+    /// pgbench's number for this command within its script (0-based; SQL and meta-commands counted together,
+    /// \gset/\aset not counted): the "command N" of pgbench's messages and the row of its per-command report.
+    public let commandNumber: Int
     /// The SQL to send: in extended/prepared mode with `$1..$n` in place of variables; in simple mode the text as
     /// written (use `textParts` and `parameterSlots` to substitute).
     public let sql: String
@@ -40,12 +43,21 @@ public final class SQLCommand: Sendable {
     public let isCompound: Bool
 
     init(
-        index: Int, scriptIndex: Int, sql: String, textParts: [String], parameterSlots: [Int],
-        parameterNames: [String], statementName: String, resultHandling: ResultHandling, line: Int,
+        index: Int,
+        scriptIndex: Int,
+        commandNumber: Int,
+        sql: String,
+        textParts: [String],
+        parameterSlots: [Int],
+        parameterNames: [String],
+        statementName: String,
+        resultHandling: ResultHandling,
+        line: Int,
         isCompound: Bool
     ) {
         self.index = index
         self.scriptIndex = scriptIndex
+        self.commandNumber = commandNumber
         self.sql = sql
         self.textParts = textParts
         self.parameterSlots = parameterSlots
@@ -95,4 +107,17 @@ public struct CompiledScript: Sendable {
     public let lines: [Int]
     /// The SQL commands of this script, in order.
     public let sqlCommands: [SQLCommand]
+    /// The script's commands as pgbench numbers them (for per-command reports), each with its line and text.
+    public let sourceCommands: [SourceCommand]
+    /// For each entry of `commands`, the index of the source command it came from.
+    public let sourceCommandIndex: [Int]
+}
+
+/// One command as written in the script: what pgbench's per-command report (-r) lists.
+public struct SourceCommand: Sendable, Equatable {
+    /// 1-based line of the command's first character.
+    public let line: Int
+    /// Its first line, as written (pgbench shows the same).
+    public let text: String
+    public let isSQL: Bool
 }

@@ -153,11 +153,13 @@ struct ExpressionEvaluator {
             case .int(let i):
                 intResult = first ? i : (function == .least ? Swift.min(intResult, i) : Swift.max(intResult, i))
                 let d = Double(i)
-                doubleResult = first ? d : (function == .least ? Swift.min(doubleResult, d) : Swift.max(doubleResult, d))
+                doubleResult =
+                    first ? d : (function == .least ? Swift.min(doubleResult, d) : Swift.max(doubleResult, d))
                 first = false
             case .double(let d):
                 sawDouble = true
-                doubleResult = first ? d : (function == .least ? Swift.min(doubleResult, d) : Swift.max(doubleResult, d))
+                doubleResult =
+                    first ? d : (function == .least ? Swift.min(doubleResult, d) : Swift.max(doubleResult, d))
                 first = false
             default:
                 if badType == nil { badType = value }
@@ -170,24 +172,19 @@ struct ExpressionEvaluator {
         return sawDouble ? .double(doubleResult) : .int(intResult)
     }
 
+    /// debug(x): prints the value on stderr as pgbench does, and returns it.
     private func debug(_ value: Value) throws(EvaluationError) -> Value {
-        var shown = value
-        if case .string = value, case .string(let s) = value {
-            switch TextValueParser.parse(name: "debug", text: s) {
-            case .value(let parsed): shown = parsed
-            case .error(let message): throw EvaluationError(message: message)
-            }
-        }
         let text: String
-        switch shown {
+        switch value {
         case .null: text = "null"
         case .bool(let b): text = "boolean \(b)"
         case .int(let i): text = "int \(i)"
         case .double(let d): text = "double \(Value.formatDouble(d))"
-        case .string(let s): text = "string \(s)"
+        case .string(let s): text = "string \(s)"  // not reached: variables are parsed when read
         }
-        FileHandle.standardError.write(Data("debug(script=\(scriptIndex),command=\(commandIndex + 1)): \(text)\n".utf8))
-        return shown
+        let line = "debug(script=\(scriptIndex),command=\(commandIndex + 1)): \(text)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+        return value
     }
 
     private func unary(_ function: Function, _ value: Value) throws(EvaluationError) -> Value {
@@ -270,8 +267,10 @@ struct ExpressionEvaluator {
         case .hashFNV1a, .hashMurmur2:
             let value = try Self.toInt(left)
             let seed = try Self.toInt(right)
-            return .int(function == .hashFNV1a
-                ? Hashing.fnv1a(value, seed: seed) : Hashing.murmur2(value, seed: seed))
+            return .int(
+                function == .hashFNV1a
+                    ? Hashing.fnv1a(value, seed: seed) : Hashing.murmur2(value, seed: seed)
+            )
         case .random:
             let (low, high) = try Self.randomRange(left, right)
             return .int(rng.uniform(low, high))
@@ -313,27 +312,37 @@ struct ExpressionEvaluator {
             switch function {
             case .randomGaussian:
                 if parameter < Distributions.minimumGaussianParameter {
-                    throw EvaluationError(message: String(
-                        format: "gaussian parameter must be at least %f (not %f)",
-                        Distributions.minimumGaussianParameter, parameter
-                    ))
+                    throw EvaluationError(
+                        message: String(
+                            format: "gaussian parameter must be at least %f (not %f)",
+                            Distributions.minimumGaussianParameter,
+                            parameter
+                        )
+                    )
                 }
                 return .int(Distributions.gaussian(&rng, low, high, parameter))
             case .randomZipfian:
                 if parameter < Distributions.minimumZipfianParameter
                     || parameter > Distributions.maximumZipfianParameter
                 {
-                    throw EvaluationError(message: String(
-                        format: "zipfian parameter must be in range [%.3f, %.0f] (not %f)",
-                        Distributions.minimumZipfianParameter, Distributions.maximumZipfianParameter, parameter
-                    ))
+                    throw EvaluationError(
+                        message: String(
+                            format: "zipfian parameter must be in range [%.3f, %.0f] (not %f)",
+                            Distributions.minimumZipfianParameter,
+                            Distributions.maximumZipfianParameter,
+                            parameter
+                        )
+                    )
                 }
                 return .int(Distributions.zipfian(&rng, low, high, parameter))
             default:
                 if parameter <= 0.0 {
-                    throw EvaluationError(message: String(
-                        format: "exponential parameter must be greater than zero (not %f)", parameter
-                    ))
+                    throw EvaluationError(
+                        message: String(
+                            format: "exponential parameter must be greater than zero (not %f)",
+                            parameter
+                        )
+                    )
                 }
                 return .int(Distributions.exponential(&rng, low, high, parameter))
             }

@@ -22,7 +22,10 @@ struct ExpressionParser {
         if token.kind == .end { throw LexError(message: "missing expression", offset: token.offset) }
         let expr = try parseOr()
         if token.kind != .end {
-            throw LexError(message: "syntax error: unexpected \(describe(token)) after expression", offset: token.offset)
+            throw LexError(
+                message: "syntax error: unexpected \(describe(token)) after expression",
+                offset: token.offset
+            )
         }
         return expr
     }
@@ -252,11 +255,15 @@ struct ExpressionParser {
         if count < arity.minimum || count > arity.maximum {
             let expected: String
             if function == .least || function == .greatest {
-                expected = count == 0 ? "at least one argument expected" : "too many function arguments, maximum is "
-                    + String(Expr.maximumArguments)
+                expected =
+                    count == 0
+                    ? "at least one argument expected"
+                    : "too many function arguments, maximum is "
+                        + String(Expr.maximumArguments)
                 throw LexError(message: "\(expected) (\(name))", offset: offset)
             }
-            expected = arity.minimum == arity.maximum
+            expected =
+                arity.minimum == arity.maximum
                 ? String(arity.minimum) : "\(arity.minimum) or \(arity.maximum)"
             throw LexError(
                 message: "unexpected number of arguments (\(name)): expected \(expected), got \(count)",

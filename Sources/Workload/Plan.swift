@@ -40,7 +40,10 @@ public struct Plan: Sendable {
         for (name, value) in defines {
             guard VariableTable.isValidName(name) else {
                 throw WorkloadError(
-                    file: "-D \(name)=\(value)", line: 0, column: 0, message: "invalid variable name: \"\(name)\""
+                    file: "-D \(name)=\(value)",
+                    line: 0,
+                    column: 0,
+                    message: "invalid variable name: \"\(name)\""
                 )
             }
             initial[variables.slot(for: name)] = .string(value)
@@ -49,12 +52,13 @@ public struct Plan: Sendable {
         // thread's script chooser. Doing the same gives pgbench's random values for the same --random-seed.
         var base = PGRandom(seed: randomSeed)
         let clientSeeds = (0..<max(1, clients)).map { _ in base.nextUInt64() }
-        let defaultSeed = base.nextUInt64()
+        if variables.existingSlot(for: "default_seed") == nil {
+            initial[variables.slot(for: "default_seed")] = .int(Int64(bitPattern: base.nextUInt64()))
+        }
         let chooserSeed = base.nextUInt64()
         let automatic: [(String, Value)] = [
             ("scale", .int(Int64(scale))),
             ("random_seed", .int(Int64(bitPattern: randomSeed))),
-            ("default_seed", .int(Int64(bitPattern: defaultSeed))),
         ]
         for (name, value) in automatic where variables.existingSlot(for: name) == nil {
             initial[variables.slot(for: name)] = value
@@ -66,12 +70,18 @@ public struct Plan: Sendable {
         var statementNumber = 0
         for (index, source) in sources.enumerated() {
             let compiler = ScriptCompiler(
-                source: SourceText(name: source.name, text: source.text), scriptIndex: index, weight: source.weight,
+                source: SourceText(name: source.name, text: source.text),
+                scriptIndex: index,
+                weight: source.weight,
                 mode: mode
             )
-            scripts.append(try compiler.compile(
-                variables: &variables, nextSQLIndex: &sqlIndex, nextStatementNumber: &statementNumber
-            ))
+            scripts.append(
+                try compiler.compile(
+                    variables: &variables,
+                    nextSQLIndex: &sqlIndex,
+                    nextStatementNumber: &statementNumber
+                )
+            )
         }
         let totalWeight = scripts.reduce(0) { $0 + $1.weight }
         guard totalWeight > 0 else {
@@ -80,10 +90,18 @@ public struct Plan: Sendable {
         var values = [Value?](repeating: nil, count: variables.names.count)
         for (slot, value) in initial { values[slot] = value }
         return Plan(
-            scripts: scripts, mode: mode, variableNames: variables.names, sqlCommandCount: sqlIndex,
-            sqlCommands: scripts.flatMap(\.sqlCommands), totalWeight: totalWeight, randomSeed: randomSeed,
-            initialValues: values, clientIDSlot: clientIDSlot, slotsByName: variables.lookup,
-            clientSeeds: clientSeeds, chooserSeed: chooserSeed
+            scripts: scripts,
+            mode: mode,
+            variableNames: variables.names,
+            sqlCommandCount: sqlIndex,
+            sqlCommands: scripts.flatMap(\.sqlCommands),
+            totalWeight: totalWeight,
+            randomSeed: randomSeed,
+            initialValues: values,
+            clientIDSlot: clientIDSlot,
+            slotsByName: variables.lookup,
+            clientSeeds: clientSeeds,
+            chooserSeed: chooserSeed
         )
     }
 

@@ -38,31 +38,41 @@ struct ScriptCompiler {
     ) throws(WorkloadError) -> CompiledScript {
         var scanner = ScriptScanner(bytes: source.bytes)
         var items: [Located] = []
-        // Bounded by the text: every round consumes at least one byte or stops.
-        while true {
-            let before = scanner.position
+        // Bounded by the text: every round consumes at least one byte (a `;`, a meta-command) or stops.
+        for _ in 0...source.bytes.count {
             let (fragment, stop) = scanner.scanSQL()
             if let fragment {
                 let pending = PendingSQL(
-                    text: String(decoding: fragment.text, as: UTF8.self), offset: fragment.offset,
-                    isCompound: fragment.isCompound, resultHandling: .none
+                    text: String(decoding: fragment.text, as: UTF8.self),
+                    offset: fragment.offset,
+                    isCompound: fragment.isCompound,
+                    resultHandling: .none
                 )
                 items.append(Located(item: .sql(pending), offset: fragment.offset))
             }
             if case .backslash(let offset) = stop {
-                let end = try parseMetaCommand(at: offset, scanner: &scanner, variables: &variables, items: &items)
-                scanner.position = end
+                scanner.position = try parseMetaCommand(
+                    at: offset,
+                    variables: &variables,
+                    items: &items
+                )
             }
-            if stop == .endOfText || (scanner.position == before && fragment == nil && stop == .semicolon) { break }
+            if stop == .endOfText { break }
         }
         if items.isEmpty {
             throw WorkloadError(
-                file: source.name, line: 0, column: 0, message: "empty command list for script \"\(source.name)\""
+                file: source.name,
+                line: 0,
+                column: 0,
+                message: "empty command list for script \"\(source.name)\""
             )
         }
         try checkConditionals(items)
         return finish(
-            items, variables: &variables, nextSQLIndex: &nextSQLIndex, nextStatementNumber: &nextStatementNumber
+            items,
+            variables: &variables,
+            nextSQLIndex: &nextSQLIndex,
+            nextStatementNumber: &nextStatementNumber
         )
     }
 
@@ -93,7 +103,6 @@ struct ScriptCompiler {
     /// Parses the meta-command whose backslash is at `offset`; returns where scanning resumes (its line's end).
     private func parseMetaCommand(
         at offset: Int,
-        scanner: inout ScriptScanner,
         variables: inout VariableTable,
         items: inout [Located]
     ) throws(WorkloadError) -> Int {
@@ -118,27 +127,29 @@ struct ScriptCompiler {
                 }
                 target = variable
             }
-            var parsed: Expr
-            var end: Int
+            let parsed: Expr
+            let end: Int
             do {
                 let resolver = PendingNames()
                 var parser = try ExpressionParser(bytes: source.bytes, position: position) { name in
                     resolver.add(name)
                 }
-                parsed = try parser.parseWhole()
+                let provisional = try parser.parseWhole()
                 end = parser.endOffset
                 // Slots are assigned after parsing: the parser hands out provisional numbers for new names.
-                parsed = resolver.rebind(parsed, into: &variables)
+                parsed = resolver.rebind(provisional, into: &variables)
             } catch {
                 throw fail("\(error.message) in command \"\(command)\"", at: error.offset)
             }
             switch command {
             case "set":
                 let name = target!.text
-                items.append(Located(
-                    item: .command(.set(slot: variables.slot(for: name), name: name, expression: parsed)),
-                    offset: offset
-                ))
+                items.append(
+                    Located(
+                        item: .command(.set(slot: variables.slot(for: name), name: name, expression: parsed)),
+                        offset: offset
+                    )
+                )
             case "if": items.append(Located(item: .ifCondition(parsed), offset: offset))
             default: items.append(Located(item: .elifCondition(parsed), offset: offset))
             }
@@ -157,8 +168,12 @@ struct ScriptCompiler {
 
         switch command {
         case "sleep":
-            items.append(Located(item: .command(try parseSleep(arguments, offset: offset, variables: &variables)),
-                                 offset: offset))
+            items.append(
+                Located(
+                    item: .command(try parseSleep(arguments, offset: offset, variables: &variables)),
+                    offset: offset
+                )
+            )
         case "setshell":
             guard arguments.count >= 2 else {
                 throw fail("missing argument in command \"setshell\": expected a variable name and a command")
@@ -168,10 +183,12 @@ struct ScriptCompiler {
             }
             let shellArguments = arguments.dropFirst().map { shellArgument($0.text, variables: &variables) }
             let name = arguments[0].text
-            items.append(Located(
-                item: .command(.setShell(slot: variables.slot(for: name), name: name, arguments: shellArguments)),
-                offset: offset
-            ))
+            items.append(
+                Located(
+                    item: .command(.setShell(slot: variables.slot(for: name), name: name, arguments: shellArguments)),
+                    offset: offset
+                )
+            )
         case "shell":
             guard !arguments.isEmpty else { throw fail("missing command in command \"shell\"") }
             let shellArguments = arguments.map { shellArgument($0.text, variables: &variables) }
@@ -256,7 +273,8 @@ struct ScriptCompiler {
             case "s": microseconds = 1_000_000
             default:
                 throw source.error(
-                    at: unit.offset, "unrecognized time unit, must be us, ms or s: \"\(unit.text)\""
+                    at: unit.offset,
+                    "unrecognized time unit, must be us, ms or s: \"\(unit.text)\""
                 )
             }
         }
@@ -315,6 +333,8 @@ struct ScriptCompiler {
         var commands: [Command] = []
         var lines: [Int] = []
         var sqlCommands: [SQLCommand] = []
+        var sourceCommands: [SourceCommand] = []
+        var sourceCommandIndex: [Int] = []
         // Per open \if: the jump to patch when its current condition is false, and the jumps to its \endif.
         var frames: [(falseJump: Int?, endJumps: [Int])] = []
 
@@ -326,36 +346,46 @@ struct ScriptCompiler {
             }
         }
 
-        for located in items {
+        for (number, located) in items.enumerated() {
             let line = source.line(of: located.offset)
+            sourceCommands.append(describe(located))
+            // Every compiled command records its line and the source command it came from.
+            func mark() {
+                lines.append(line)
+                sourceCommandIndex.append(number)
+            }
             switch located.item {
             case .sql(let pending):
                 let command = makeSQL(
-                    pending, line: source.line(of: pending.offset), variables: &variables,
-                    index: &nextSQLIndex, statementNumber: &nextStatementNumber
+                    pending,
+                    line: source.line(of: pending.offset),
+                    variables: &variables,
+                    index: &nextSQLIndex,
+                    commandNumber: number,
+                    statementNumber: &nextStatementNumber
                 )
                 sqlCommands.append(command)
                 commands.append(.sql(command))
-                lines.append(line)
+                mark()
             case .command(let command):
                 commands.append(command)
-                lines.append(line)
+                mark()
             case .ifCondition(let condition):
                 frames.append((commands.count, []))
                 commands.append(.jumpUnless(condition: condition, target: -1))
-                lines.append(line)
+                mark()
             case .elifCondition(let condition):
                 frames[frames.count - 1].endJumps.append(commands.count)
                 commands.append(.jump(target: -1))
-                lines.append(line)
+                mark()
                 if let falseJump = frames[frames.count - 1].falseJump { patch(falseJump, to: commands.count) }
                 frames[frames.count - 1].falseJump = commands.count
                 commands.append(.jumpUnless(condition: condition, target: -1))
-                lines.append(line)
+                mark()
             case .elseBranch:
                 frames[frames.count - 1].endJumps.append(commands.count)
                 commands.append(.jump(target: -1))
-                lines.append(line)
+                mark()
                 if let falseJump = frames[frames.count - 1].falseJump { patch(falseJump, to: commands.count) }
                 frames[frames.count - 1].falseJump = nil
             case .endIf:
@@ -365,8 +395,26 @@ struct ScriptCompiler {
             }
         }
         return CompiledScript(
-            name: source.name, weight: weight, commands: commands, lines: lines, sqlCommands: sqlCommands
+            name: source.name,
+            weight: weight,
+            commands: commands,
+            lines: lines,
+            sqlCommands: sqlCommands,
+            sourceCommands: sourceCommands,
+            sourceCommandIndex: sourceCommandIndex
         )
+    }
+
+    /// A command's line and first line of text, as pgbench shows it in its per-command report.
+    private func describe(_ located: Located) -> SourceCommand {
+        if case .sql(let pending) = located.item {
+            let firstLine = pending.text.prefix { $0 != "\n" && $0 != "\r" }
+            return SourceCommand(line: source.line(of: pending.offset), text: String(firstLine), isSQL: true)
+        }
+        let line = source.line(of: located.offset)
+        let column = source.column(of: located.offset)
+        let text = String(source.lineText(line).dropFirst(column - 1))
+        return SourceCommand(line: line, text: text, isSQL: false)
     }
 
     /// Finds the `:name` references in an SQL command, as pgbench does: anywhere in the text, quotes included;
@@ -376,6 +424,7 @@ struct ScriptCompiler {
         line: Int,
         variables: inout VariableTable,
         index: inout Int,
+        commandNumber: Int,
         statementNumber: inout Int
     ) -> SQLCommand {
         let bytes = Array(pending.text.utf8)
@@ -417,10 +466,17 @@ struct ScriptCompiler {
         }
         defer { index += 1 }
         return SQLCommand(
-            index: index, scriptIndex: scriptIndex,
+            index: index,
+            scriptIndex: scriptIndex,
+            commandNumber: commandNumber,
             sql: mode == .simple ? pending.text : String(decoding: rewritten, as: UTF8.self),
-            textParts: parts, parameterSlots: slots, parameterNames: names, statementName: statementName,
-            resultHandling: pending.resultHandling, line: line, isCompound: pending.isCompound
+            textParts: parts,
+            parameterSlots: slots,
+            parameterNames: names,
+            statementName: statementName,
+            resultHandling: pending.resultHandling,
+            line: line,
+            isCompound: pending.isCompound
         )
     }
 }

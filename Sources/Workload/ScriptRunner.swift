@@ -125,7 +125,9 @@ public struct ScriptRunner {
 
     private func failure(_ message: String, at index: Int) -> ScriptError {
         ScriptError(
-            message: message, script: plan.scripts[scriptIndex].name, line: plan.scripts[scriptIndex].lines[index]
+            message: message,
+            script: plan.scripts[scriptIndex].name,
+            line: plan.scripts[scriptIndex].lines[index]
         )
     }
 
@@ -226,9 +228,10 @@ public struct ScriptRunner {
     /// The error pgbench reports when a \gset query did not return exactly one row.
     public func gsetRowCountError(_ command: SQLCommand, rows: Int, queryNumber: Int = 0) -> ScriptError {
         ScriptError(
-            message: "client \(clientID) script \(command.scriptIndex) command \(command.index) query "
+            message: "client \(clientID) script \(command.scriptIndex) command \(command.commandNumber) query "
                 + "\(queryNumber): expected one row, got \(rows)",
-            script: plan.scripts[command.scriptIndex].name, line: command.line
+            script: plan.scripts[command.scriptIndex].name,
+            line: command.line
         )
     }
 
@@ -250,10 +253,32 @@ public struct ScriptRunner {
             guard let rowCount, rowCount == 1 else {
                 throw gsetRowCountError(command, rows: rowCount ?? 0, queryNumber: queryNumber)
             }
+            try checkNames(prefix: prefix, columnNames: columnNames, context: "gset", command: command)
             storeRow(prefix: prefix, columnNames: columnNames, values: lastRow)
         case .aset(let prefix):
             guard let rowCount, rowCount > 0 else { return }
+            try checkNames(prefix: prefix, columnNames: columnNames, context: "aset", command: command)
             storeRow(prefix: prefix, columnNames: columnNames, values: lastRow)
+        }
+    }
+
+    /// pgbench refuses to store a column whose name is not a valid variable name (`SELECT 1 \gset` names its
+    /// column "?column?") and aborts the client.
+    private func checkNames(
+        prefix: String,
+        columnNames: [String],
+        context: String,
+        command: SQLCommand
+    ) throws(ScriptError) {
+        for name in columnNames {
+            let full = prefix + name
+            if plan.slot(named: full) == nil && !VariableTable.isValidName(full) {
+                throw ScriptError(
+                    message: "\(context): invalid variable name: \"\(full)\"",
+                    script: plan.scripts[command.scriptIndex].name,
+                    line: command.line
+                )
+            }
         }
     }
 

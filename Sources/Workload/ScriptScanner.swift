@@ -36,6 +36,11 @@ struct ScriptScanner {
         var start = position
         var compound = false
         var parenthesisDepth = 0
+        // psql's heuristic for CREATE [OR REPLACE] FUNCTION/PROCEDURE ... BEGIN ATOMIC ... END: semicolons inside
+        // the BEGIN block do not end the command. It remembers the first letters of the leading keywords.
+        var identifierCount = 0
+        var leadingKeywords: [UInt8] = [0, 0, 0, 0]
+        var beginDepth = 0
 
         func result(_ stop: Stop) -> (SQLFragment?, Stop) {
             (text.isEmpty ? nil : SQLFragment(text: text, offset: start, isCompound: compound), stop)
@@ -59,7 +64,8 @@ struct ScriptScanner {
                 text.append(contentsOf: bytes[position..<end])
                 position = end
             case UInt8(ascii: "'"):
-                let escapes = position > 0 && (bytes[position - 1] | 0x20) == UInt8(ascii: "e")
+                let escapes =
+                    position > 0 && (bytes[position - 1] | 0x20) == UInt8(ascii: "e")
                     && (position < 2 || !Self.isIdentifierByte(bytes[position - 2]))
                 let end = quotedEnd(from: position, quote: c, backslashEscapes: escapes)
                 text.append(contentsOf: bytes[position..<end])
@@ -87,11 +93,14 @@ struct ScriptScanner {
             case UInt8(ascii: ";"):
                 text.append(c)
                 position += 1
-                if parenthesisDepth == 0 { return result(.semicolon) }
+                if parenthesisDepth == 0 && beginDepth == 0 { return result(.semicolon) }
             case UInt8(ascii: "\\"):
                 if let next = byte(position + 1), next == UInt8(ascii: ";") || next == UInt8(ascii: ":") {
                     if text.isEmpty { start = position }
-                    if next == UInt8(ascii: ";") { compound = true }
+                    if next == UInt8(ascii: ";") {
+                        compound = true
+                        identifierCount = 0
+                    }
                     text.append(next)
                     position += 2
                 } else {
@@ -99,6 +108,30 @@ struct ScriptScanner {
                     position += 1
                     return result(.backslash(backslash))
                 }
+            case _ where ExpressionLexer.isAlpha(c):
+                var end = position + 1
+                while let d = byte(end), Self.isIdentifierByte(d) { end += 1 }
+                let word = String(decoding: bytes[position..<end], as: UTF8.self).lowercased()
+                if identifierCount == 0 { leadingKeywords = [0, 0, 0, 0] }
+                if ["create", "function", "procedure", "or", "replace"].contains(word), identifierCount < 4 {
+                    leadingKeywords[identifierCount] = word.utf8.first!
+                }
+                identifierCount += 1
+                let k = leadingKeywords.map { Character(UnicodeScalar($0)) }
+                let createsRoutine =
+                    k[0] == "c"
+                    && (k[1] == "f" || k[1] == "p" || (k[1] == "o" && k[2] == "r" && (k[3] == "f" || k[3] == "p")))
+                if createsRoutine && parenthesisDepth == 0 {
+                    if word == "begin" {
+                        beginDepth += 1
+                    } else if word == "case" {
+                        if beginDepth >= 1 { beginDepth += 1 }
+                    } else if word == "end" && beginDepth > 0 {
+                        beginDepth -= 1
+                    }
+                }
+                text.append(contentsOf: bytes[position..<end])
+                position = end
             default:
                 text.append(c)
                 position += 1

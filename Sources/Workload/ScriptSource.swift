@@ -22,7 +22,9 @@ public struct ScriptSource: Sendable, Equatable {
         }
         guard weight >= 0 && weight <= Int(Int32.max) else {
             throw WorkloadError(
-                file: option, line: 0, column: 0,
+                file: option,
+                line: 0,
+                column: 0,
                 message: "weight specification out of range (0 .. \(Int32.max)): \(weight)"
             )
         }
@@ -32,14 +34,22 @@ public struct ScriptSource: Sendable, Equatable {
     /// A script file given as `path[@weight]` (pgbench -f).
     public static func file(_ option: String) throws(WorkloadError) -> ScriptSource {
         let (path, weight) = try splitWeight(option)
-        do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return ScriptSource(name: path, text: text, weight: weight)
-        } catch {
-            throw WorkloadError(
-                file: path, line: 0, column: 0, message: "could not open file \"\(path)\": \(error.localizedDescription)"
-            )
+        func failure(_ reason: String) -> WorkloadError {
+            WorkloadError(file: path, line: 0, column: 0, message: "could not open file \"\(path)\": \(reason)")
         }
+        // "-" is standard input, as in pgbench.
+        if path == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return ScriptSource(name: path, text: String(decoding: data, as: UTF8.self), weight: weight)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw failure("No such file or directory")
+        }
+        if isDirectory.boolValue { throw failure("Is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw failure("Permission denied") }
+        // pgbench reads bytes; invalid UTF-8 is replaced rather than refused.
+        return ScriptSource(name: path, text: String(decoding: data, as: UTF8.self), weight: weight)
     }
 
     /// A built-in script given as `name[@weight]` (pgbench -b), the name possibly an unambiguous prefix.

@@ -42,7 +42,11 @@ struct SourceText {
     func error(at offset: Int, _ message: String) -> WorkloadError {
         let line = line(of: offset)
         return WorkloadError(
-            file: name, line: line, column: column(of: offset), message: message, sourceLine: lineText(line)
+            file: name,
+            line: line,
+            column: column(of: offset),
+            message: message,
+            sourceLine: lineText(line)
         )
     }
 }

@@ -45,7 +45,9 @@ public enum Value: Sendable, Equatable {
         case .int(let value):
             return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
                 let count = Self.writeDecimal(value, into: buffer)
-                return try body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[(buffer.count - count)...])))
+                return try body(
+                    UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[(buffer.count - count)...]))
+                )
             }
         case .bool(let b):
             return try Self.withStatic(b ? "true" : "false", body)

@@ -7,28 +7,33 @@ import Glibc
 import Darwin
 #endif
 
-/// Ctrl-C during a run: the first asks the engine to stop starting transactions and write its results, the second
-/// closes everything at once (the engine's StopSignal counts them).
+/// Ctrl-C or SIGTERM during a run: the first asks the engine to stop starting transactions and write its results
+/// (the summary is marked interrupted), the second closes everything at once (the engine's StopSignal counts them).
+/// SIGTERM is what `kill`, systemd and Kubernetes send, so it must save the results too.
 final class InterruptHandler {
-    private let source: any DispatchSourceSignal
+    private let sources: [any DispatchSourceSignal]
+    private static let signals = [SIGINT, SIGTERM]
 
     init(stop: StopSignal) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            stop.request()
-            StandardError.write(
-                stop.count == 1
-                    ? "pgswarm: interrupted; finishing and writing results (Ctrl-C again to stop now)"
-                    : "pgswarm: stopping now"
-            )
+        sources = Self.signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                stop.request()
+                StandardError.write(
+                    stop.count == 1
+                        ? "pgswarm: interrupted; finishing and writing results (Ctrl-C again to stop now)"
+                        : "pgswarm: stopping now"
+                )
+            }
+            source.resume()
+            return source
         }
-        source.resume()
     }
 
-    /// Restores the default: a Ctrl-C after the run ends the process.
+    /// Restores the defaults: a signal after the run ends the process.
     func cancel() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for number in Self.signals { signal(number, SIG_DFL) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LocalCluster
+import Stats
 import Testing
 
 /// The executable against a real server: init then run through the command line, and the bad-input cases that
@@ -81,7 +82,8 @@ struct CliServerTests {
 }
 
 extension CliServerTests {
-    @Test func ctrlCEndsTheRunAndWritesResults() async throws {
+    @Test(arguments: [false, true])
+    func ctrlCOrSigtermEndsTheRunAndWritesResults(terminate: Bool) async throws {
         let (pg, connection) = try await Self.server()
         let directory = PgswarmProcess.home.appendingPathComponent("interrupt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -92,12 +94,18 @@ extension CliServerTests {
         let outcome = try PgswarmProcess.run(
             ["run", "-T", "60", "-f", script, "-n", "--out", directory.path + "/out", "-U", pg.superuser]
                 + connection + ["postgres"],
-            interruptAfter: 1.5
+            interruptAfter: 1.5,
+            terminateInsteadOfInterrupt: terminate
         )
-        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(outcome.status == 1, "stderr: \(outcome.standardError)")
         #expect(Date().timeIntervalSince(started) < 30)
         #expect(outcome.standardError.contains("interrupted"))
-        #expect(FileManager.default.fileExists(atPath: directory.path + "/out/summary.json"))
+        let summary = try RunSummary.read(from: directory.path + "/out/summary.json")
+        #expect(summary.interrupted)
+        #expect(summary.transactions > 0)
+        // The partial last interval is in the log too: its counts add up to the summary's.
+        let log = try HlogReader.read(path: directory.path + "/out/latency.hlog")
+        #expect(log.merged(tag: nil).totalCount == summary.transactions)
     }
 }
 

@@ -36,7 +36,8 @@ enum PgswarmProcess {
     static func run(
         _ arguments: [String],
         environment extra: [String: String] = [:],
-        interruptAfter: TimeInterval? = nil
+        interruptAfter: TimeInterval? = nil,
+        terminateInsteadOfInterrupt: Bool = false
     ) throws -> Outcome {
         let executable = try #require(executable, "build the pgswarm product first (swift build)")
         let process = Process()
@@ -54,7 +55,8 @@ enum PgswarmProcess {
         if let interruptAfter {
             let target = process
             DispatchQueue.global().asyncAfter(deadline: .now() + interruptAfter) {
-                if target.isRunning { target.interrupt() }
+                guard target.isRunning else { return }
+                if terminateInsteadOfInterrupt { target.terminate() } else { target.interrupt() }
             }
         }
         // Read both pipes before waiting: a full pipe would otherwise block the child.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Workload
@@ -57,6 +58,28 @@ import Testing
                 Issue.record("expected end")
                 return
             }
+        }
+    }
+
+    @Test func scriptFilesWithWeights() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pgswarm-\(UUID()).sql").path
+        try "SELECT 1;\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try ScriptSource.file(path + "@5")
+        #expect(source.name == path)
+        #expect(source.weight == 5)
+        #expect(source.text == "SELECT 1;\n")
+        let missing = #expect(throws: WorkloadError.self) { try ScriptSource.file("/nonexistent/x.sql") }
+        #expect(missing?.message == "could not open file \"/nonexistent/x.sql\": No such file or directory")
+    }
+
+    @Test func shippedWorkloadFilesAreTheBuiltins() throws {
+        // Workloads/*.sql are pgbench's built-ins as files: the same text compiles to the same SQL.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        for entry in BuiltinScript.list() {
+            let file = try ScriptSource.file(root.appendingPathComponent("Workloads/\(entry.name).sql").path)
+            #expect(file.text == entry.source.text, "\(entry.name)")
         }
     }
 }

@@ -64,7 +64,9 @@ struct PgbenchOracleTests {
             let oracle = try Pgbench.run(script: script, server: server, transactions: 2, seed: seed)
             #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(2000))")
             let plan = try Plan.compile(
-                sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: seed
+                sources: [ScriptSource(name: "oracle.sql", text: script)],
+                mode: .simple,
+                randomSeed: seed
             )
             let ours = try Simulation.sentTexts(plan: plan, transactions: 2)[0]
             let theirs = oracle.sent.map(\.sql)
@@ -92,7 +94,10 @@ struct PgbenchOracleTests {
         let oracle = try Pgbench.run(script: script, server: server, transactions: 20, clients: 3, seed: 99)
         #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(2000))")
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: 99, clients: 3
+            sources: [ScriptSource(name: "oracle.sql", text: script)],
+            mode: .simple,
+            randomSeed: 99,
+            clients: 3
         )
         let ours = try Simulation.sentTexts(plan: plan, clients: 3, transactions: 20)
         for client in 0..<3 {
@@ -140,6 +145,16 @@ struct PgbenchScannerOracleTests {
         \\endif
         SELECT 'end';
         """,
+        // psql's BEGIN ATOMIC heuristic: semicolons inside a CREATE FUNCTION ... BEGIN ATOMIC body do not split it.
+        """
+        SELECT CASE WHEN 1 = 1 THEN 'a;b' END;
+        CREATE OR REPLACE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;
+        SELECT pg_temp.f();
+        SELECT 1 AS begin; SELECT 2 AS "end";
+        CREATE OR REPLACE PROCEDURE pg_temp.p() LANGUAGE sql
+          BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;
+        SELECT 3;
+        """,
         // Undefined variables stay as written in simple mode; ::casts and :: are not variables.
         """
         SELECT ':undefined', '::x', 1::text, :client_id;
@@ -153,9 +168,79 @@ struct PgbenchScannerOracleTests {
         let oracle = try Pgbench.run(script: script, server: server, transactions: 8, seed: 7)
         #expect(oracle.status == 0, "pgbench failed: \(oracle.stderr.suffix(1500))")
         let plan = try Plan.compile(
-            sources: [ScriptSource(name: "oracle.sql", text: script)], mode: .simple, randomSeed: 7
+            sources: [ScriptSource(name: "oracle.sql", text: script)],
+            mode: .simple,
+            randomSeed: 7
         )
         let ours = try Simulation.sentTexts(plan: plan, transactions: 8)[0]
         #expect(ours == oracle.sent.map(\.sql))
+    }
+}
+
+/// Weighted script choice against pgbench: with one client and one thread, pgbench's chooser is seeded from the
+/// same sequence as ours, so the scripts come in the same order.
+@Suite(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
+struct PgbenchScriptChoiceOracleTests {
+    @Test(arguments: [false, true])
+    func scriptOrderMatchesPgbench(defineDefaultSeed: Bool) throws {
+        let server = try OracleServer.shared()
+        let first = "\\set x random(1, 9)\nSELECT 'first', :x;\n"
+        let second = "SELECT 'second', :default_seed;\n"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgswarm-choice-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secondPath = directory.appendingPathComponent("second.sql").path
+        try second.write(toFile: secondPath, atomically: true, encoding: .utf8)
+        let defines = defineDefaultSeed ? [("default_seed", "5")] : []
+        let run = try Pgbench.run(
+            script: first,
+            server: server,
+            transactions: 40,
+            seed: 321,
+            extra: ["-f", secondPath + "@3"] + defines.flatMap { ["-D", "\($0.0)=\($0.1)"] }
+        )
+        #expect(run.status == 0, "\(run.stderr.suffix(1000))")
+        let plan = try Plan.compile(
+            sources: [
+                ScriptSource(name: "oracle.sql", text: first, weight: 1),
+                ScriptSource(name: secondPath, text: second, weight: 3),
+            ],
+            mode: .simple,
+            defines: defines,
+            randomSeed: 321
+        )
+        let ours = try Simulation.sentTexts(plan: plan, transactions: 40)[0]
+        #expect(ours == run.sent.map(\.sql))
+    }
+}
+
+/// Extended and prepared modes against pgbench: the SQL with $n parameters and the statement names it sends.
+@Suite(.enabled(if: OracleServer.isAvailable, "needs PostgreSQL server binaries and pgbench"))
+struct PgbenchQueryModeOracleTests {
+    static let script = """
+        \\set a 1
+        SELECT :a::int + :a;
+        SELECT :nope::text IS NULL;
+        SELECT 2;
+        """
+
+    @Test(arguments: [QueryMode.extended, .prepared])
+    func sentStatementsMatchPgbench(mode: QueryMode) throws {
+        let server = try OracleServer.shared()
+        let plan = try Plan.compile(sources: [ScriptSource(name: "oracle.sql", text: Self.script)], mode: mode)
+        let run = try Pgbench.run(script: Self.script, server: server, extra: ["-M", mode.rawValue])
+        #expect(run.status == 0, "\(run.stderr.suffix(1000))")
+        let commands = plan.scripts[0].sqlCommands
+        let ours = commands.map { mode == .prepared ? $0.statementName : $0.sql }
+        #expect(run.sent.map(\.sql) == ours)
+        #expect(commands[0].sql == "SELECT $1::int + $2;")
+    }
+
+    /// pgbench rewrites `:name` everywhere, quotes included (it does not lex the SQL for this): this statement
+    /// is what pgbench 15 sends for `SELECT :a::int + :a, ':a', 'x::y'::text, $$:a$$;`.
+    @Test func variablesInsideQuotesAreRewrittenLikePgbench() throws {
+        let text = "\\set a 1\nSELECT :a::int + :a, ':a', 'x::y'::text, $$:a$$;\n"
+        let plan = try Plan.compile(sources: [ScriptSource(name: "q.sql", text: text)], mode: .extended)
+        #expect(plan.scripts[0].sqlCommands[0].sql == "SELECT $1::int + $2, '$3', 'x::y'::text, $$$4$$;")
     }
 }

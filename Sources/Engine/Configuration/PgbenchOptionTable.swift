@@ -83,6 +83,7 @@ public enum PgbenchOptionTable {
         .init("protocol-version", value: true, .both),
         .init("out", value: true, .benchmark),
         .init("temp-postgres", .benchmark),
+        .init("reconnect", value: true, .benchmark),
         .init("dry-run", .both),
     ]
 

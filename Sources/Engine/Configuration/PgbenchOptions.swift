@@ -28,6 +28,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var verboseErrors = false
     /// `--continue-on-error` (pgbench 18).
     public var continueOnError = false
+    /// `--reconnect=always|never` (ours).
+    public var reconnect: String?
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -128,6 +130,13 @@ public struct PgbenchOptions: Sendable, Equatable {
         configuration.vacuumAll = vacuumAll
         configuration.verboseErrors = verboseErrors
         configuration.continueOnError = continueOnError
+        configuration.failuresDetailed = failuresDetailed
+        switch reconnect {
+        case nil, "always": configuration.reconnect = true
+        case "never": configuration.reconnect = false
+        case let other?:
+            throw EngineError(.usage, "invalid --reconnect value: \"\(other)\" (expected always or never)")
+        }
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine
         return configuration
@@ -154,7 +163,9 @@ public struct PgbenchOptions: Sendable, Equatable {
             mode: configuration.mode,
             defines: parsedDefines(),
             scale: scaleValue() ?? 1,
-            randomSeed: configuration.randomSeed ?? 0
+            randomSeed: configuration.randomSeed ?? 0,
+            // With the client count, client n draws the same random values as pgbench's client n.
+            clients: configuration.clients
         )
     }
 

@@ -39,8 +39,20 @@ public struct RunConfiguration: Sendable {
     /// `--continue-on-error` (pgbench 18): count any SQL error as a failed transaction and go on, instead of
     /// aborting the client.
     public var continueOnError: Bool = false
+    /// `--reconnect=always` (default): a client whose connection is lost counts it and connects again with
+    /// bounded backoff; `--reconnect=never` stops that client instead.
+    public var reconnect: Bool = true
+    /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
+    public var failuresDetailed: Bool = false
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
+    /// A workload spec's phases, in order; empty for a plain pgbench-style run (one steady phase of `limit`).
+    public var phases: [RunPhase] = []
+    /// SQL run once before the first phase and once after the last (spec `setup` / `teardown`).
+    public var setupSQL: [String] = []
+    public var teardownSQL: [String] = []
+    /// SQL each connection runs right after logging in, before its first transaction (e.g. SET statements).
+    public var connectionSetupSQL: [String] = []
     /// Where summary.json and latency.hlog go.
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.

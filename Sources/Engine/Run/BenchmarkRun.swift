@@ -221,6 +221,7 @@ struct BenchmarkRun {
         var abortedClients = 0
         var abortMessages: [String] = []
         var notices: UInt64 = 0
+        var lostConnections: UInt64 = 0
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
@@ -229,7 +230,7 @@ struct BenchmarkRun {
             let part = try? await loop.submit {
                 Extras(commands: context.commands, lateTransactions: context.lateTransactions,
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
-                       notices: context.notices)
+                       notices: context.notices, lostConnections: context.lostConnections)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -241,6 +242,7 @@ struct BenchmarkRun {
             extras.abortedClients += part.abortedClients
             extras.abortMessages += part.abortMessages
             extras.notices += part.notices
+            extras.lostConnections += part.lostConnections
         }
         return extras
     }

@@ -44,8 +44,8 @@ final class RunContext: Sendable {
     let startNanos: UInt64
     /// When no new transaction may start (duration runs), on the same clock.
     let deadlineNanos: UInt64?
-    /// Mean nanoseconds between one client's scheduled transactions, when a rate is set.
-    let meanIntervalNanos: Double?
+    /// The open-loop schedule, when a rate is set.
+    let pacer: RatePacer?
     let latencyLimitNanos: UInt64?
     /// Per-client overrides of automatic variables (e.g. the scale read from the server).
     let variableOverrides: [(String, Value)]
@@ -64,9 +64,9 @@ final class RunContext: Sendable {
             deadlineNanos = nil
         }
         if let rate = configuration.rate, rate > 0 {
-            meanIntervalNanos = 1e9 * Double(configuration.clients) / rate
+            pacer = RatePacer(profile: .constant(rate), clients: configuration.clients)
         } else {
-            meanIntervalNanos = nil
+            pacer = nil
         }
         latencyLimitNanos = configuration.latencyLimitMicroseconds.map { UInt64($0 * 1000) }
         self.variableOverrides = variableOverrides
@@ -97,6 +97,8 @@ final class LoopContext: @unchecked Sendable {
     var lateTransactions: UInt64 = 0
     var openConnections = 0
     var abortedClients = 0
+    /// Connections the server closed under a running client (restart, pooler kill), reconnected or not.
+    var lostConnections: UInt64 = 0
     var abortMessages: [String] = []
     var notices: UInt64 = 0
 

@@ -52,6 +52,13 @@ struct RunReport {
         let attempted = transactions + failed
         let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
         print("number of failed transactions: \(failed) (\(fixed(failedPercent, 3))%)")
+        if configuration.failuresDetailed {
+            let errors = total.counters.errorsBySQLState
+            let serialization = errors["40001"] ?? 0
+            let deadlock = errors["40P01"] ?? 0
+            print("number of serialization failures: \(serialization) (\(fixed(percent(serialization, of: attempted), 3))%)")
+            print("number of deadlock failures: \(deadlock) (\(fixed(percent(deadlock, of: attempted), 3))%)")
+        }
         if configuration.maxTries != 1 {
             let retries = total.counters.retries
             print("total number of retries: \(retries)")
@@ -85,6 +92,10 @@ struct RunReport {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
+        }
+        if extras.lostConnections > 0 {
+            print("connections lost during the run: \(extras.lostConnections) "
+                  + "(\(total.counters.connections) connections made in all)")
         }
         if extras.abortedClients > 0 {
             print("Run was aborted; the above results are incomplete. (\(extras.abortedClients) clients aborted)")
@@ -147,7 +158,7 @@ struct RunReport {
                 latencyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.script(index)])
             )
         }
-        return RunSummary(
+        var summary = RunSummary(
             pgswarmVersion: PgswarmVersion.string,
             mode: plan.mode.rawValue,
             commandLine: configuration.commandLine.joined(separator: " "),
@@ -173,5 +184,8 @@ struct RunReport {
             scripts: scripts,
             hlogFile: hlogFile
         )
+        summary.lostConnections = extras.lostConnections
+        summary.abortedClients = extras.abortedClients
+        return summary
     }
 }

@@ -96,6 +96,12 @@ final class Client {
             } else {
                 connect()
             }
+        case .closeAndReconnectLater(let delay):
+            channel?.close(promise: nil)
+            let at = Self.now() + delay
+            loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
+                perform(session.timerFired(now: Self.now()))
+            }
         case .finish:
             if let channel {
                 flush()

@@ -20,8 +20,10 @@ struct ClientSession {
         case connect
         /// Wake this session (`timerFired`) at this monotonic time.
         case wake(atNanos: UInt64)
-        /// Send Terminate (already in `outbound`) and close; then `.finished`.
+        /// Send what is in `outbound` (Terminate), close, and connect again at once.
         case closeAndReconnect
+        /// Close the connection; the session will be woken (`timerFired`) after the delay to connect again.
+        case closeAndReconnectLater(delayNanos: UInt64)
         /// The client is done; `abort` says why when it stopped on an error.
         case finish(abort: String?)
     }
@@ -34,6 +36,8 @@ struct ClientSession {
         case running
         case sleeping
         case rollingBack
+        /// Waiting out the backoff before connecting again after a lost connection.
+        case reconnecting
         case finished
     }
 
@@ -74,6 +78,12 @@ struct ClientSession {
     private var rateState: UInt64
     /// Tries of the current transaction so far (for --max-tries).
     private var tries = 1
+    /// Whether this client ever logged in: a first connection that fails aborts the client (as pgbench), a later
+    /// one is retried with backoff.
+    private var everConnected = false
+    private var reconnectBackoffNanos: UInt64 = Self.initialBackoffNanos
+    static let initialBackoffNanos: UInt64 = 50_000_000
+    static let maximumBackoffNanos: UInt64 = 2_000_000_000
 
     init(clientID: Int, run: RunContext, loop: LoopContext, allocator: ByteBufferAllocator) {
         self.clientID = clientID
@@ -94,7 +104,7 @@ struct ClientSession {
     /// The run begins for this client.
     mutating func start(now: UInt64) -> Action {
         scheduledAt = now
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             scheduledAt = now + nextInterval()
             state = .waitingForSchedule
             return .wake(atNanos: scheduledAt)
@@ -113,7 +123,45 @@ struct ClientSession {
 
     mutating func connectFailed(_ error: any Error, now: UInt64) -> Action {
         loop.recorder.connectionFailures &+= 1
+        if everConnected && run.configuration.reconnect {
+            return scheduleReconnect(now: now)
+        }
         return abort("connection to \(run.configuration.connection.endpointDescription) failed: \(error)")
+    }
+
+    /// The connection went away under a client that had been running: count it, fail the transaction it was in,
+    /// and connect again after a bounded backoff (or stop, with --reconnect=never).
+    private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
+        let sqlState = failure?.sqlState ?? "08006"
+        loop.lostConnections &+= 1
+        if inTransaction {
+            loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+            transactionsDone += 1
+            if run.pacer != nil { scheduledAt += nextInterval() }
+        } else {
+            loop.recorder.recordError(sqlState: sqlState)
+        }
+        failure = nil
+        inFlight.removeAll(keepingCapacity: true)
+        pendingSyncs = 0
+        outbound.clear()
+        guard run.configuration.reconnect else {
+            return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
+        }
+        if run.isOver(now: now) || limitReached { return finish() }
+        return scheduleReconnect(now: now)
+    }
+
+    private mutating func nextBackoff() -> UInt64 {
+        let delay = reconnectBackoffNanos
+        reconnectBackoffNanos = min(reconnectBackoffNanos * 2, Self.maximumBackoffNanos)
+        return delay
+    }
+
+    private mutating func scheduleReconnect(now: UInt64) -> Action {
+        if run.isOver(now: now) || limitReached { return finish() }
+        state = .reconnecting
+        return .wake(atNanos: now + nextBackoff())
     }
 
     /// The connection closed under us.
@@ -124,21 +172,26 @@ struct ClientSession {
         switch state {
         case .finished:
             return .none
-        case .idle, .waitingForSchedule, .sleeping:
-            // Closed on purpose between transactions (-C), or the server went away while we waited.
+        case .idle, .waitingForSchedule, .reconnecting, .connecting:
+            // Closed on purpose between transactions (-C), or the server went away between transactions: the next
+            // transaction connects again.
+            if wasConnected && !run.configuration.connectPerTransaction { loop.lostConnections &+= 1 }
             return .none
         case .starting(var machine):
             if retryStartupAt30 { return .connect }
+            if everConnected && run.configuration.reconnect {
+                loop.recorder.connectionFailures &+= 1
+                return scheduleReconnect(now: now)
+            }
             return startupAction(machine.connectionClosed(), now: now)
-        default:
-            loop.recorder.recordError(sqlState: "08006")
-            return abort("the server closed the connection unexpectedly")
+        case .running, .rollingBack, .sleeping:
+            return connectionLost(now: now, inTransaction: true)
         }
     }
 
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
-        case .idle, .waitingForSchedule, .sleeping, .connecting:
+        case .idle, .waitingForSchedule, .sleeping, .connecting, .reconnecting:
             return finish()
         default:
             return .none
@@ -149,6 +202,8 @@ struct ClientSession {
         switch state {
         case .waitingForSchedule:
             return connected ? beginTransaction(now: now) : beginConnect(now: now)
+        case .reconnecting:
+            return beginConnect(now: now)
         case .sleeping:
             state = .running
             return advance(now: now)
@@ -206,6 +261,8 @@ struct ClientSession {
             return .none
         case .ready:
             connected = true
+            everConnected = true
+            reconnectBackoffNanos = Self.initialBackoffNanos
             loop.openConnections += 1
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
@@ -214,6 +271,11 @@ struct ClientSession {
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
             if let sqlState = error.serverError?.sqlState { loop.recorder.recordError(sqlState: sqlState) }
+            // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
+            if everConnected && run.configuration.reconnect {
+                state = .reconnecting
+                return .closeAndReconnectLater(delayNanos: nextBackoff())
+            }
             return abort(Connector.describe(startupError: error, settings: run.configuration.connection).message)
         case .retryWithProtocol30:
             retryStartupAt30 = true
@@ -231,7 +293,7 @@ struct ClientSession {
 
     private mutating func beginTransaction(now: UInt64) -> Action {
         if run.isOver(now: now) || limitReached { return finish() }
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             if now < scheduledAt {
                 state = .waitingForSchedule
                 return .wake(atNanos: scheduledAt)
@@ -425,7 +487,7 @@ struct ClientSession {
         recorder.transactions &+= 1
         recorder.record(series: SeriesLayout.latency, nanoseconds: latency)
         recorder.record(series: SeriesLayout.script(scriptIndex), nanoseconds: latency)
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             recorder.record(series: SeriesLayout.service, nanoseconds: now &- startedAt)
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
         }
@@ -476,7 +538,7 @@ struct ClientSession {
 
     private mutating func nextTransaction(now: UInt64) -> Action {
         transactionsDone += 1
-        if run.meanIntervalNanos != nil {
+        if run.pacer != nil {
             scheduledAt += nextInterval()
         }
         if run.configuration.connectPerTransaction {
@@ -514,15 +576,18 @@ struct ClientSession {
         return .finish(abort: message)
     }
 
-    /// The next gap of a Poisson schedule: exponential with the client's mean interval (as pgbench's -R).
+    /// The next scheduled start, in the run's monotonic clock, from the pacer and this client's own random stream
+    /// (independent of the script's).
     private mutating func nextInterval() -> UInt64 {
-        guard let mean = run.meanIntervalNanos else { return 0 }
+        guard let pacer = run.pacer else { return 0 }
         // xorshift64*: cheap, and independent of the script's random stream.
         rateState ^= rateState >> 12
         rateState ^= rateState << 25
         rateState ^= rateState >> 27
         let bits = (rateState &* 0x2545_F491_4F6C_DD1D) >> 11
         let uniform = (Double(bits) + 0.5) / Double(1 << 53)
-        return UInt64(-log(uniform) * mean)
+        let previous = scheduledAt &- run.startNanos
+        guard let next = pacer.next(after: previous, uniform: uniform) else { return UInt64.max / 2 }
+        return next &- previous
     }
 }

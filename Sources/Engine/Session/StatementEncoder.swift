@@ -25,6 +25,9 @@ final class StatementEncoder: Sendable {
     let execute: ByteBuffer
     /// Sync alone, for \syncpipeline and \endpipeline.
     let sync: ByteBuffer
+    /// Describe of the unnamed portal: sent only for commands whose results feed \gset / \aset, which need the
+    /// column names (the load itself never asks for a RowDescription, saving the server the work).
+    let describePortal: ByteBuffer
 
     init(plan: Plan, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         mode = plan.mode
@@ -57,6 +60,8 @@ final class StatementEncoder: Sendable {
         execute = encoder.flushBuffer()
         encoder.sync()
         sync = encoder.flushBuffer()
+        encoder.describe(.portal, name: "")
+        describePortal = encoder.flushBuffer()
         encoder.execute(portalName: "", maxRows: 0)
         encoder.sync()
         executeSync = encoder.flushBuffer()
@@ -110,6 +115,9 @@ final class StatementEncoder: Sendable {
         }
         out.writeInteger(Int16(0))  // result format codes: none, so all text
         out.endPGMessage(lengthIndex: lengthIndex)
+        if command.resultHandling != .none {
+            out.writeImmutableBuffer(describePortal)
+        }
         out.writeImmutableBuffer(withSync ? executeSync : execute)
     }
 }

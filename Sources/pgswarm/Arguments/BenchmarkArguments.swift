@@ -92,6 +92,15 @@ struct BenchmarkArguments: ParsableArguments {
     @Flag(name: .long, help: "Count SQL errors as failed transactions and go on, instead of aborting the client.")
     var continueOnError = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "After a lost connection: reconnect with backoff and go on (always, the default) or stop the client.",
+            valueName: "always|never"
+        )
+    )
+    var reconnect: String?
+
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
 }

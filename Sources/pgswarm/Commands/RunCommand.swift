@@ -84,6 +84,10 @@ struct RunCommand: AsyncParsableCommand {
                 error.message + " (no server given: use -h/PGHOST, or --temp-postgres for a throwaway one)"
             )
         }
+        if outcome.summary.interrupted {
+            // pgbench's convention for a run that did not complete: exit 1, results still written.
+            throw ExitCode(1)
+        }
         if outcome.abortedClients > 0 {
             StandardError.write(
                 "pgswarm: \(outcome.abortedClients) of \(configuration.clients) clients aborted; the results are "
@@ -142,6 +146,7 @@ struct RunCommand: AsyncParsableCommand {
         options.vacuumAll = benchmark.vacuumAll
         options.verboseErrors = benchmark.verboseErrors
         options.continueOnError = benchmark.continueOnError
+        options.reconnect = benchmark.reconnect
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log

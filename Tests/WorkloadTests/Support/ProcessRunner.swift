@@ -19,7 +19,12 @@ enum ProcessRunner {
         var description: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        timeout: TimeInterval = 60,
+        extraEnvironment: [String: String] = [:]
+    ) throws -> Output {
         let directory = NSTemporaryDirectory()
         let outPath = directory + "/pgswarm-out-\(UUID().uuidString)"
         let errPath = directory + "/pgswarm-err-\(UUID().uuidString)"
@@ -36,8 +41,12 @@ enum ProcessRunner {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(extraEnvironment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else { throw Failure(description: "cannot start \(executable): error \(spawned)") }
 
         let deadline = Date().addingTimeInterval(timeout)
