@@ -76,6 +76,15 @@ public final class LocalPgBouncer: @unchecked Sendable {
         throw LocalClusterError.pgbouncerNotFound(searched: candidates)
     }
 
+    /// Starts a pgbouncer for `backend` in `poolMode`, with the rest of `options`.
+    public static func start(backend: LocalPostgres, poolMode: PoolMode, options: Options = Options()) throws
+        -> LocalPgBouncer
+    {
+        var options = options
+        options.poolMode = poolMode
+        return try start(backend: backend, options: options)
+    }
+
     /// Configures and starts a pgbouncer for `backend`; retries on another port when the chosen one was taken.
     public static func start(backend: LocalPostgres, options: Options = Options()) throws -> LocalPgBouncer {
         let executable = try locateExecutable()

@@ -48,10 +48,10 @@ struct LocalPgBouncerTests {
     @Test("a private bouncer in statement mode refuses a multi-statement transaction; stop() ends it and cleans up")
     func statementModeAndStop() async throws {
         let backend = try await TestPostgres.shared()
-        var options = LocalPgBouncer.Options(poolMode: .statement)
+        var options = LocalPgBouncer.Options()
         options.defaultPoolSize = 2
         options.maxClientConnections = 10
-        let bouncer = try LocalPgBouncer.start(backend: backend, options: options)
+        let bouncer = try LocalPgBouncer.start(backend: backend, poolMode: .statement, options: options)
         #expect(try bouncer.psql("SELECT 7").trimmingCharacters(in: .whitespacesAndNewlines) == "7")
         let refusal = #expect(throws: LocalClusterError.self) {
             try bouncer.psql("BEGIN; SELECT 1")
@@ -59,6 +59,8 @@ struct LocalPgBouncerTests {
         #expect("\(refusal.map { "\($0)" } ?? "")".contains("statement pooling"), "\(String(describing: refusal))")
         let config = try bouncer.admin("SHOW CONFIG")
         #expect(config.contains("default_pool_size|2|"))
+        #expect(config.contains("max_client_conn|10|"))
+        #expect(config.contains("pool_mode|statement|"))
         bouncer.stop()
         #expect(!FileManager.default.fileExists(atPath: bouncer.baseDirectory))
         #expect(throws: LocalClusterError.self) {

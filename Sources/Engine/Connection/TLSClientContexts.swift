@@ -33,10 +33,22 @@ enum TLSClientContexts {
         return home.map { $0 + "/.postgresql/root.crt" }
     }
 
+    /// The last plan made, for the settings it was made from: a run connects many times with the same settings,
+    /// and working a plan out looks at files.
+    nonisolated(unsafe) private static var lastPlan: (settings: ConnectionSettings, plan: TLSPlan)?
+
     /// The plan for a TCP connection with these settings, or nil when no SSLRequest is to be sent.
     /// Throws a one-line `EngineError` when the root certificates are missing or unreadable.
     static func plan(for settings: ConnectionSettings) throws(EngineError) -> TLSPlan? {
-        guard settings.sslMode.requestsTLS, case .tcp(let host, _) = settings.endpoint else { return nil }
+        guard settings.sslMode.requestsTLS, case .tcp = settings.endpoint else { return nil }
+        if let last = lock.withLock({ lastPlan }), last.settings == settings { return last.plan }
+        let plan = try makePlan(for: settings)
+        lock.withLock { lastPlan = (settings, plan) }
+        return plan
+    }
+
+    private static func makePlan(for settings: ConnectionSettings) throws(EngineError) -> TLSPlan {
+        guard case .tcp(let host, _) = settings.endpoint else { preconditionFailure("TLS plans are for TCP only") }
         let explicitRoot = settings.sslRootCert.flatMap { $0.isEmpty ? nil : $0 }
         let root: String?
         if let explicitRoot {
