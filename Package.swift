@@ -83,7 +83,14 @@ let package = Package(
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "LocalCluster"]),
         // Resources/: HdrHistogram test vectors, read by path. decode_hlog.py: the Python (hdrh) interop reader.
         .testTarget(name: "StatsTests", dependencies: ["Stats"], exclude: ["Resources", "decode_hlog.py"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "LocalCluster", "Stats", "Workload", "PGWire"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "LocalCluster", "Stats", "Workload", "PGWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
     ],
