@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 
 /// A connect attempt that asked for TLS failed; carries what is needed to say why in one line.
@@ -46,7 +47,11 @@ struct TLSConnectError: Error {
         let words = stack.map { entry -> String in
             // "Error: 268435581 error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at f.cc:123"
             let text = entry.description
-            guard let start = text.range(of: "error:") else { return text }
+            guard let start = text.range(of: "error:") else {
+                // Synthetic errors read "Error:  EOF during handshake".
+                let message = text.hasPrefix("Error:") ? text.dropFirst("Error:".count) : Substring(text)
+                return message.trimmingCharacters(in: .whitespaces)
+            }
             let fields = text[start.lowerBound...].split(separator: ":", maxSplits: 4)
             guard fields.count == 5 else { return text }
             let code = fields[4].split(separator: " ").first.map(String.init) ?? String(fields[4])
