@@ -62,6 +62,9 @@ public struct RunConfiguration: Sendable {
         self.connection = connection
     }
 
+    /// Whether any part of the run follows a rate schedule (-R, or a phase with a rate).
+    public var isOpenLoop: Bool { rate != nil || phases.contains { $0.rateFrom != nil } }
+
     /// The hlog interval: the progress interval, or one second.
     public var intervalSeconds: Double { progressInterval ?? 1.0 }
 }
