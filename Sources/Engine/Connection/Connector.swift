@@ -23,18 +23,22 @@ enum Connector {
             return loop.makeFailedFuture(error)
         }
         guard let plan else { return connect(to: settings.endpoint, on: loop, initializer: initializer) }
-        let negotiated = loop.makePromise(of: Void.self)
+        // A host name may make Happy Eyeballs open several channels, each with its own negotiation; the one the
+        // connect returns is the one to wait for.
+        let negotiations = NIOLoopBoundBox.makeEmptyBox(valueType: [ObjectIdentifier: EventLoopFuture<Void>].self,
+                                                        eventLoop: loop)
         return connect(to: settings.endpoint, on: loop) { channel in
             channel.eventLoop.makeCompletedFuture {
-                let negotiation = TLSNegotiationHandler(plan: plan, negotiated: negotiated, timeout: connectTimeout,
-                                                        handshakeDone: tlsHandshakeDone)
+                let negotiation = TLSNegotiationHandler(plan: plan, negotiated: channel.eventLoop.makePromise(),
+                                                        timeout: connectTimeout, handshakeDone: tlsHandshakeDone)
                 try channel.pipeline.syncOperations.addHandler(negotiation)
+                negotiations.value = (negotiations.value ?? [:]).merging(
+                    [ObjectIdentifier(channel): negotiation.negotiated.futureResult]) { _, new in new }
             }.flatMap { initializer(channel) }
-        }.flatMapError { error in
-            negotiated.fail(error)
-            return loop.makeFailedFuture(error)
         }.flatMap { channel in
-            negotiated.futureResult.map { channel }
+            let negotiated = negotiations.value?[ObjectIdentifier(channel)] ?? loop.makeSucceededVoidFuture()
+            negotiations.value = nil
+            return negotiated.map { channel }
         }.flatMapErrorThrowing { error in
             throw TLSConnectError(underlying: error, plan: plan)
         }

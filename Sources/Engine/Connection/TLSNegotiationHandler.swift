@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -12,6 +13,8 @@ struct TLSNegotiationError: Error, CustomStringConvertible {
         /// Bytes after the "S": a man in the middle could have injected them before the handshake (CVE-2021-23214).
         case bytesAfterWilling
         case closedDuringNegotiation
+        /// A socket error (e.g. a reset) between the SSLRequest and the end of the handshake.
+        case socketError(String)
         case timedOut
     }
 
@@ -24,6 +27,7 @@ struct TLSNegotiationError: Error, CustomStringConvertible {
         case .unexpectedAnswer(let byte): "unexpected answer 0x\(String(byte, radix: 16)) to the SSL request"
         case .bytesAfterWilling: "the server sent unencrypted data after agreeing to TLS"
         case .closedDuringNegotiation: "the server closed the connection during TLS negotiation"
+        case .socketError(let reason): "the connection failed during TLS negotiation: \(reason)"
         case .timedOut: "TLS negotiation timed out"
         }
     }
@@ -46,12 +50,13 @@ final class TLSNegotiationHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private let plan: TLSPlan
-    private let negotiated: EventLoopPromise<Void>
+    /// Succeeds once the protocol handler behind may start; fails with why not.
+    let negotiated: EventLoopPromise<Void>
     private let timeout: TimeAmount
     private var state = State.idle
     private var timeoutTask: Scheduled<Void>?
-    /// When the handshake began and ended (uptime nanoseconds), for whoever wants to time it apart.
-    private(set) var handshakeStartedAt: UInt64 = 0
+    /// When the handshake began (uptime nanoseconds), to time it apart from the TCP connect and the startup.
+    private var handshakeStartedAt: UInt64 = 0
     private let handshakeDone: (@Sendable (_ nanoseconds: UInt64) -> Void)?
 
     init(plan: TLSPlan, negotiated: EventLoopPromise<Void>, timeout: TimeAmount,
@@ -137,7 +142,13 @@ final class TLSNegotiationHandler: ChannelInboundHandler, RemovableChannelHandle
         switch state {
         case .done: context.fireErrorCaught(error)
         case .failed: break
-        case .idle, .awaitingAnswer, .handshaking: fail(context: context, error)
+        case .idle, .awaitingAnswer, .handshaking:
+            if let socketError = error as? IOError {
+                fail(context: context, TLSNegotiationError(
+                    reason: .socketError(String(cString: strerror(socketError.errnoCode)))))
+            } else {
+                fail(context: context, error)
+            }
         }
     }
 
@@ -147,6 +158,18 @@ final class TLSNegotiationHandler: ChannelInboundHandler, RemovableChannelHandle
         case .failed: break
         case .idle, .awaitingAnswer, .handshaking:
             fail(context: context, TLSNegotiationError(reason: .closedDuringNegotiation))
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel closed before it ever became active (a refused connect, a Happy Eyeballs loser) still owes an
+        // answer to whoever holds `negotiated`.
+        switch state {
+        case .done, .failed: break
+        case .idle, .awaitingAnswer, .handshaking:
+            state = .failed
+            timeoutTask?.cancel()
+            negotiated.fail(TLSNegotiationError(reason: .closedDuringNegotiation))
         }
     }
 
