@@ -26,7 +26,8 @@ struct TlsCliTests {
         let script = PgswarmProcess.home.appendingPathComponent("tls-select.sql").path
         try "SELECT 1;\n".write(toFile: script, atomically: false, encoding: .utf8)
         let common = ["run", "-h", "localhost", "-p", String(server.cluster.port), "-U", server.cluster.superuser,
-                      "-n", "-f", script, "-c", "2", "-j", "1", "-t", "20", "--sslmode", "verify-full"]
+                      "-n", "-f", script, "-c", "2", "-j", "1", "-t", "20", "--sslmode", "verify-full",
+                      "--out", BenchmarkRunTests.temporaryDirectory()]
         let good = try PgswarmProcess.run(common + ["--sslrootcert", server.rootCertificate, "postgres"])
         #expect(good.status == 0, "\(good.standardError)")
         #expect(good.lines.contains("number of transactions actually processed: 40/40"), "\(good.standardOutput)")
