@@ -71,11 +71,26 @@ public enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The child inherits the calling thread's signal mask, and NIO's and the test runner's threads block most
+        // signals: pgbouncer would then never see the SIGTERM that `terminate` sends. Start it with none blocked
+        // and the usual signals at their defaults.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2] { sigaddset(&defaultSignals, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         let envStrings = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let spawnStatus = withCStrings(argv) { cArgv in
             withCStrings(envStrings) { cEnv in
-                posix_spawn(&pid, argv[0], &actions, nil, cArgv, cEnv)
+                posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
             }
         }
         guard spawnStatus == 0 else {

@@ -61,10 +61,29 @@ struct LocalPgBouncerTests {
         #expect(config.contains("default_pool_size|2|"))
         #expect(config.contains("max_client_conn|10|"))
         #expect(config.contains("pool_mode|statement|"))
+        let pidText = try String(contentsOfFile: bouncer.baseDirectory + "/pgbouncer.pid", encoding: .utf8)
+        let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let stopStarted = Date()
         bouncer.stop()
+        // SIGTERM ends it at once (a blocked signal would leave stop() waiting for its SIGKILL fallback).
+        #expect(Date().timeIntervalSince(stopStarted) < 2.5)
+        // Under runuser, init reaps pgbouncer once runuser is gone: allow it a moment.
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = kill(pid, 0) == -1 || Self.isZombie(pid)
+            if !gone { usleep(20_000) }
+        }
+        #expect(gone)
         #expect(!FileManager.default.fileExists(atPath: bouncer.baseDirectory))
         #expect(throws: LocalClusterError.self) {
             try bouncer.psql("SELECT 1")
         }
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 }
