@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The protocol: messages, framing, authentication. Knows nothing about workloads.
@@ -35,7 +36,11 @@ let package = Package(
             swiftSettings: hotPathSettings
         ),
         // Workload files compiled into an immutable plan. Pure: no sockets.
-        .target(name: "Workload", swiftSettings: hotPathSettings),
+        .target(
+            name: "Workload",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: hotPathSettings
+        ),
         // Histograms, the HdrHistogram V2 encoding and .hlog files, summaries.
         .target(
             name: "Stats",
@@ -91,7 +96,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "LocalCluster"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
     ],
     swiftLanguageModes: [.v6]

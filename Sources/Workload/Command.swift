@@ -4,6 +4,14 @@ public enum QueryMode: String, Sendable, CaseIterable {
     case simple, extended, prepared
 }
 
+/// When a client running a script connects again: keep its connection (pgbench's default), open a new one after
+/// every N transactions of this script, or for each transaction (pgbench -C, for one script).
+public enum ConnectionPolicy: Sendable, Equatable, Hashable {
+    case persistent
+    case reconnectEvery(Int)
+    case reconnectEach
+}
+
 /// What to do with the rows of an SQL command.
 public enum ResultHandling: Sendable, Equatable {
     case none
@@ -34,7 +42,9 @@ public final class SQLCommand: Sendable {
     public let parameterSlots: [Int]
     /// Variable names of the parameters, for messages and for `:name` text of undefined variables.
     public let parameterNames: [String]
-    /// Prepared mode: the statement name (pgbench's `P_<n>`); empty otherwise.
+    /// The protocol this command is sent with: its script's mode, or the plan's.
+    public let mode: QueryMode
+    /// Prepared mode: the statement name (pgbench's `P_<n>`, unique over the plan); empty otherwise.
     public let statementName: String
     public let resultHandling: ResultHandling
     /// 1-based line of the command's first character in its script.
@@ -50,6 +60,7 @@ public final class SQLCommand: Sendable {
         textParts: [String],
         parameterSlots: [Int],
         parameterNames: [String],
+        mode: QueryMode,
         statementName: String,
         resultHandling: ResultHandling,
         line: Int,
@@ -62,6 +73,7 @@ public final class SQLCommand: Sendable {
         self.textParts = textParts
         self.parameterSlots = parameterSlots
         self.parameterNames = parameterNames
+        self.mode = mode
         self.statementName = statementName
         self.resultHandling = resultHandling
         self.line = line
@@ -102,6 +114,12 @@ public enum Command: Sendable {
 public struct CompiledScript: Sendable {
     public let name: String
     public let weight: Int
+    /// The protocol of this script's SQL commands (its own, or the plan's).
+    public let mode: QueryMode
+    /// Extra histogram names for this script's transactions (from a workload spec); empty for pgbench scripts.
+    public let tags: [String]
+    /// When a client running this script reconnects.
+    public let connection: ConnectionPolicy
     public let commands: [Command]
     /// 1-based source line of each command (same count as `commands`).
     public let lines: [Int]

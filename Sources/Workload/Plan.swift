@@ -1,6 +1,7 @@
 /// Everything the engine needs to run a benchmark's scripts: compiled once, immutable, shared by all clients.
 public struct Plan: Sendable {
     public let scripts: [CompiledScript]
+    /// The default mode; a script of a workload spec may have its own (`CompiledScript.mode`, `SQLCommand.mode`).
     public let mode: QueryMode
     /// The name of each variable slot; every variable any script reads or writes has one.
     public let variableNames: [String]
@@ -73,7 +74,10 @@ public struct Plan: Sendable {
                 source: SourceText(name: source.name, text: source.text),
                 scriptIndex: index,
                 weight: source.weight,
-                mode: mode
+                mode: source.mode ?? mode,
+                tags: source.tags,
+                connection: source.connection,
+                pipelineDepth: source.pipelineDepth
             )
             scripts.append(
                 try compiler.compile(

@@ -21,12 +21,18 @@ struct ScriptCompiler {
     private struct Located {
         var item: Item
         var offset: Int
+        /// Set for commands the compiler added (pipeline depth): the text the per-command report shows.
+        var generatedText: String? = nil
     }
 
     let source: SourceText
     let scriptIndex: Int
     let weight: Int
     let mode: QueryMode
+    var tags: [String] = []
+    var connection: ConnectionPolicy = .persistent
+    /// Greater than 0: runs of consecutive SQL commands are wrapped in pipelines of at most this many commands.
+    var pipelineDepth: Int = 0
 
     /// pgbench's MAX_ARGS: a command has at most 256 words, an SQL command at most 255 parameters.
     static let maximumArguments = 256
@@ -67,6 +73,7 @@ struct ScriptCompiler {
                 message: "empty command list for script \"\(source.name)\""
             )
         }
+        if pipelineDepth > 0 { items = try wrapInPipelines(items) }
         try checkConditionals(items)
         return finish(
             items,
@@ -397,6 +404,9 @@ struct ScriptCompiler {
         return CompiledScript(
             name: source.name,
             weight: weight,
+            mode: mode,
+            tags: tags,
+            connection: connection,
             commands: commands,
             lines: lines,
             sqlCommands: sqlCommands,
@@ -405,8 +415,63 @@ struct ScriptCompiler {
         )
     }
 
+    /// A workload spec's `pipeline = N`: each run of consecutive SQL commands goes out in pipelines of at most N
+    /// commands. Runs never cross a meta-command, so a pipeline never straddles an \if branch.
+    private func wrapInPipelines(_ items: [Located]) throws(WorkloadError) -> [Located] {
+        if mode == .simple {
+            throw WorkloadError(
+                file: source.name,
+                line: 0,
+                column: 0,
+                message: "pipelining (depth \(pipelineDepth)) needs the extended or prepared protocol, not simple"
+            )
+        }
+        for located in items {
+            if case .command(let command) = located.item {
+                switch command {
+                case .startPipeline, .syncPipeline, .endPipeline:
+                    throw source.error(
+                        at: located.offset,
+                        "a script with a pipeline depth must not use \\startpipeline, \\syncpipeline or \\endpipeline"
+                    )
+                default:
+                    break
+                }
+            }
+        }
+        var wrapped: [Located] = []
+        var open = 0  // SQL commands in the pipeline being built; 0 when none is open
+        var lastOffset = 0
+        func close() {
+            guard open > 0 else { return }
+            wrapped.append(Located(item: .command(.endPipeline), offset: lastOffset, generatedText: "\\endpipeline"))
+            open = 0
+        }
+        for located in items {
+            guard case .sql = located.item else {
+                close()
+                wrapped.append(located)
+                continue
+            }
+            if open == pipelineDepth { close() }
+            if open == 0 {
+                wrapped.append(
+                    Located(item: .command(.startPipeline), offset: located.offset, generatedText: "\\startpipeline")
+                )
+            }
+            wrapped.append(located)
+            open += 1
+            lastOffset = located.offset
+        }
+        close()
+        return wrapped
+    }
+
     /// A command's line and first line of text, as pgbench shows it in its per-command report.
     private func describe(_ located: Located) -> SourceCommand {
+        if let generatedText = located.generatedText {
+            return SourceCommand(line: source.line(of: located.offset), text: generatedText, isSQL: false)
+        }
         if case .sql(let pending) = located.item {
             let firstLine = pending.text.prefix { $0 != "\n" && $0 != "\r" }
             return SourceCommand(line: source.line(of: pending.offset), text: String(firstLine), isSQL: true)
@@ -473,6 +538,7 @@ struct ScriptCompiler {
             textParts: parts,
             parameterSlots: slots,
             parameterNames: names,
+            mode: mode,
             statementName: statementName,
             resultHandling: pending.resultHandling,
             line: line,

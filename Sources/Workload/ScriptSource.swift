@@ -1,15 +1,37 @@
 import Foundation
 
-/// A script to compile: its name (file path or built-in name, used in messages), its text and its weight.
+/// A script to compile: its name (file path or built-in name, used in messages), its text and its weight, and the
+/// per-script settings a workload spec can give (pgbench's -f/-b scripts keep the defaults).
 public struct ScriptSource: Sendable, Equatable {
     public var name: String
     public var text: String
     public var weight: Int
+    /// The protocol for this script's SQL; nil uses the plan's mode.
+    public var mode: QueryMode?
+    /// Names under which this script's latencies are also recorded (one histogram line per tag).
+    public var tags: [String]
+    /// When the client running this script opens a new connection.
+    public var connection: ConnectionPolicy
+    /// Greater than 0: consecutive SQL commands are sent in pipelines of at most this many commands
+    /// (`\startpipeline` ... `\endpipeline` added around them at compile time).
+    public var pipelineDepth: Int
 
-    public init(name: String, text: String, weight: Int = 1) {
+    public init(
+        name: String,
+        text: String,
+        weight: Int = 1,
+        mode: QueryMode? = nil,
+        tags: [String] = [],
+        connection: ConnectionPolicy = .persistent,
+        pipelineDepth: Int = 0
+    ) {
         self.name = name
         self.text = text
         self.weight = weight
+        self.mode = mode
+        self.tags = tags
+        self.connection = connection
+        self.pipelineDepth = pipelineDepth
     }
 
     /// Splits pgbench's `name@weight` option syntax (the last `@`); the weight defaults to 1.

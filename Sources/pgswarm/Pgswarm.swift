@@ -15,10 +15,15 @@ struct Pgswarm: AsyncParsableCommand {
               pgswarm init -s 10 bench
               pgswarm run -c 8 -j 2 -T 60 -M prepared -S -P 1 bench
               pgswarm run -f mix.sql@3 -b select-only@1 postgresql://bob@db.example/bench
+              pgswarm check Workloads/read-heavy.toml
+              pgswarm run Workloads/read-heavy.toml --dbname bench
             """,
         // "pgswarm 0.1.0" for --version and -V (the normaliser turns -V into --version), on every subcommand.
         version: "pgswarm \(PgswarmVersion.string)",
-        subcommands: [RunCommand.self, InitCommand.self, VersionCommand.self],
+        subcommands: [
+            RunCommand.self, InitCommand.self, CheckCommand.self, CompareCommand.self, MergeCommand.self,
+            HlogCommand.self, ReportCommand.self, VersionCommand.self,
+        ],
         // pgbench uses -h for the host; -? is its short help, as here.
         helpNames: [.long, .customShort("?")]
     )

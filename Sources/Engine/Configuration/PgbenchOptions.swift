@@ -42,6 +42,9 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.
     public var commandLine: [String] = []
+    /// `--shard i/N` and `--start-at TIME`, as typed (see `ShardSpec`, `StartTime`).
+    public var shard: String?
+    public var startAt: String?
 
     public init() {}
 
@@ -59,6 +62,12 @@ public struct PgbenchOptions: Sendable, Equatable {
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
+        }
+        if let shard {
+            let spec = try ShardSpec(parsing: shard)
+            let total = configuration.clients
+            configuration.clients = try spec.clients(of: total)
+            configuration.firstClientID = spec.firstClientID(of: total)
         }
         // More event loops than clients would only idle.
         configuration.threads = min(configuration.threads, configuration.clients)
@@ -82,6 +91,11 @@ public struct PgbenchOptions: Sendable, Equatable {
                 throw EngineError(.usage, "invalid rate limit: \"\(rate)\"")
             }
             configuration.rate = value
+            if let shard {
+                // The rate follows the clients, so every client keeps the per-client rate of the whole run.
+                let total = try PgbenchNumber.integer(clients ?? "1", option: "-c/--client", range: 1...int32Max)
+                configuration.rate = value * Double(try ShardSpec(parsing: shard).clients(of: total)) / Double(total)
+            }
         }
         if let latencyLimit {
             guard let milliseconds = PgbenchNumber.decimal(latencyLimit), milliseconds > 0 else {
@@ -139,6 +153,7 @@ public struct PgbenchOptions: Sendable, Equatable {
         }
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine
+        configuration.startAt = try startAt.map { (text) throws(EngineError) in try StartTime.parse(text) }
         return configuration
     }
 
@@ -244,5 +259,71 @@ public struct PgbenchOptions: Sendable, Equatable {
         if logPrefix != nil && !log {
             throw EngineError(.usage, "log file prefix (--log-prefix) is allowed only when logging transactions (-l)")
         }
+    }
+}
+
+// MARK: Workload specs
+
+extension PgbenchOptions {
+    /// A run described by a workload spec (`pgswarm run workload.toml`): the spec gives the scripts, phases, setup,
+    /// teardown and per-connection SQL; the command line still gives the connection, `--out`, `-P`, `-D`, `-s`,
+    /// `--random-seed`, `-j` and `-M` (which replaces the spec's default mode, not a script's own). With phases,
+    /// `-c`, `-t`, `-T` and `-R` are refused: the phases say how many clients, how long and how fast.
+    public func makeSpecRun(
+        spec: WorkloadSpec,
+        connection: ConnectionSettings,
+        now: Date = Date()
+    ) throws -> (configuration: RunConfiguration, plan: Plan) {
+        var spec = spec
+        if !spec.phases.isEmpty {
+            let given = [("-c", clients), ("-t", transactions), ("-T", time), ("-R", rate)].filter { $0.1 != nil }
+            if let first = given.first {
+                throw EngineError(
+                    .usage,
+                    "\(first.0) cannot be combined with the phases of \(spec.path): its [[phase]] tables set the "
+                        + "clients, the duration and the rate"
+                )
+            }
+        }
+        if !scripts.isEmpty {
+            throw EngineError(.usage, "-b, -f, -S and -N cannot be combined with a workload spec; add a [[script]]")
+        }
+        var configuration = try makeRunConfiguration(connection: connection, now: now)
+        if let mode = queryMode, let parsed = QueryMode(rawValue: mode) { spec.defaultMode = parsed }
+        configuration.mode = spec.defaultMode
+        if let scale = try scaleValue() {
+            spec.scale = scale
+        }
+        configuration.scale = spec.scale
+        configuration.setupSQL = spec.setupSQL
+        configuration.teardownSQL = spec.teardownSQL
+        configuration.connectionSetupSQL = spec.connectionSetupSQL
+        if !spec.phases.isEmpty {
+            configuration.phases = spec.phases.map { phase in
+                RunPhase(
+                    name: phase.name,
+                    kind: RunPhase.Kind(rawValue: phase.kind.rawValue) ?? .steady,
+                    durationSeconds: phase.durationSeconds,
+                    clientsFrom: phase.clientsFrom,
+                    clientsTo: phase.clientsTo,
+                    rateFrom: phase.rateFrom,
+                    rateTo: phase.rateTo
+                )
+            }
+            configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
+            configuration.limit = .duration(seconds: spec.durationSeconds)
+            configuration.rate = nil
+            // The event loops are made once for the run: the most any phase asks for, unless -j says otherwise.
+            if jobs == nil {
+                configuration.threads = spec.phases.compactMap(\.threads).max() ?? Machine.coreCount
+            }
+            configuration.threads = min(configuration.threads, configuration.clients)
+        }
+        let plan = try spec.compilePlan(
+            defines: parsedDefines(),
+            randomSeed: configuration.randomSeed ?? 0,
+            clients: configuration.clients
+        )
+        return (configuration, plan)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Workload
 
 /// Everything a benchmark run needs besides the compiled plan: the pgbench options that shape the load.
@@ -57,6 +58,10 @@ public struct RunConfiguration: Sendable {
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.
     public var commandLine: [String] = []
+    /// `--shard`: the id of this process's first client, so that shards' client ids stay distinct.
+    public var firstClientID: Int = 0
+    /// `--start-at`: clients start at this wall-clock time (after the connection check and vacuum).
+    public var startAt: Date?
 
     public init(connection: ConnectionSettings) {
         self.connection = connection

@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        if let startAt = configuration.startAt { await waitUntil(startAt) }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -37,7 +38,8 @@ struct BenchmarkRun {
             let index = clientID % loops.count
             let loop = loops[index]
             let done = loop.makePromise(of: Void.self)
-            let client = Client(clientID: clientID, run: run, loopContext: loopContexts[index], loop: loop, done: done)
+            let client = Client(clientID: configuration.firstClientID + clientID, run: run,
+                                loopContext: loopContexts[index], loop: loop, done: done)
             clients.append(client)
             finished.append(done.futureResult)
             loop.execute { client.start() }
@@ -53,6 +55,7 @@ struct BenchmarkRun {
         var progress = ProgressPrinter(configuration: configuration, print: print)
         var forcedStop = false
         var stopRequestedSeen = 0
+        var failedPerInterval: [UInt64] = []
         // Phase boundaries cut intervals too, so that no interval mixes warmup with what is recorded.
         let boundaries = (run.timeline?.boundaries ?? []).map { startNanos + UInt64($0 * 1e9) }
         var recordedSeconds = 0.0
@@ -83,9 +86,10 @@ struct BenchmarkRun {
             // Warmup is run but not recorded: its intervals reach neither the log nor the totals.
             let recorded = run.timeline?.records(at: start + 1e-6) ?? true
             if recorded {
+                // Each line reaches the kernel as it is written, so a crash of pgswarm keeps it; fsync once at the end.
                 try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
-                try? hlog.flush()
                 total.merge(snapshot)
+                failedPerInterval.append(snapshot.counters.failedTransactions)
                 recordedSeconds += length
             }
             progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
@@ -94,6 +98,7 @@ struct BenchmarkRun {
             intervalStart = end
             if doneFlag.isSet { break }
         }
+        try? hlog.flush()
         try? hlog.close()
         let endNanos = NIODeadline.now().uptimeNanoseconds
         await runTeardown()
@@ -107,7 +112,8 @@ struct BenchmarkRun {
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
-        let summary = report.summary()
+        var summary = report.summary()
+        summary.failedPerInterval = failedPerInterval
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {
@@ -118,6 +124,16 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
+
+    /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
+    private func waitUntil(_ date: Date) async {
+        let steps = max(0, Int(date.timeIntervalSinceNow / 0.05)) + 1
+        for _ in 0..<steps where stop.count == 0 {
+            let remaining = date.timeIntervalSinceNow
+            if remaining <= 0 { return }
+            try? await Task.sleep(nanoseconds: UInt64(min(remaining, 0.05) * 1e9))
+        }
+    }
 
     struct Preparation: Sendable {
         var serverVersion: String?

@@ -128,10 +128,7 @@ struct ClientSession {
         scheduleRunning = false
         state = .inactive
         if connected {
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.terminate()
-            outbound = encoder.buffer
+            appendToOutbound { $0.terminate() }
             return .closeAndReconnectLater(delayNanos: at - now)
         }
         return .wake(atNanos: at)
@@ -297,10 +294,7 @@ struct ClientSession {
         guard case .starting(let machine) = state else { return .none }
         switch action {
         case .send(let message):
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()  // keep the storage uniquely referenced by the encoder
-            machine.encode(message, into: &encoder)
-            outbound = encoder.buffer
+            appendToOutbound { machine.encode(message, into: &$0) }
             return .flush
         case .wait:
             return .none
@@ -316,10 +310,7 @@ struct ClientSession {
             if let setup = run.connectionSetupQuery {
                 state = .settingUp
                 failure = nil
-                var encoder = FrontendMessageEncoder(buffer: outbound)
-                outbound = ByteBuffer()
-                encoder.query(setup)
-                outbound = encoder.buffer
+                appendToOutbound { $0.query(setup) }
                 return .flush
             }
             return beginTransaction(now: now)
@@ -504,10 +495,7 @@ struct ClientSession {
             return advance(now: now)
         case .copyInResponse:
             // A COPY FROM STDIN in a script has no data to send: end it as pgbench would, with an error.
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.copyFail(message: "pgswarm scripts cannot send COPY data")
-            outbound = encoder.buffer
+            appendToOutbound { $0.copyFail(message: "pgswarm scripts cannot send COPY data") }
             return .flush
         case .copyOutResponse, .copyData, .copyDone, .copyBothResponse, .functionCallResponse:
             break
@@ -569,10 +557,7 @@ struct ClientSession {
     private mutating func failTransaction(now: UInt64) -> Action {
         if lastTransactionStatus != .idle {
             state = .rollingBack
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.query("ROLLBACK")
-            outbound = encoder.buffer
+            appendToOutbound { $0.query("ROLLBACK") }
             return .flush
         }
         return transactionFailed(now: now)
@@ -610,10 +595,7 @@ struct ClientSession {
             scheduledAt += nextInterval()
         }
         if run.configuration.connectPerTransaction {
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.terminate()
-            outbound = encoder.buffer
+            appendToOutbound { $0.terminate() }
             state = .idle
             if run.isOver(now: now) || limitReached { return finish() }
             state = .connecting
@@ -623,15 +605,21 @@ struct ClientSession {
         return beginTransaction(now: now)
     }
 
+    /// Encodes messages after what `outbound` already holds. The buffer moves into the encoder and back, so its
+    /// storage stays uniquely referenced and is never copied.
+    private mutating func appendToOutbound(_ body: (inout FrontendMessageEncoder) -> Void) {
+        var encoder = FrontendMessageEncoder(buffer: outbound)
+        outbound = ByteBuffer()
+        body(&encoder)
+        outbound = encoder.buffer
+    }
+
     // MARK: Ending
 
     private mutating func finish() -> Action {
         state = .finished
         if connected {
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.terminate()
-            outbound = encoder.buffer
+            appendToOutbound { $0.terminate() }
         }
         return .finish(abort: nil)
     }

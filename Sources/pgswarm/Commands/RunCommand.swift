@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import LocalCluster
+import Report
 import Workload
 
 /// `pgswarm run`: pgbench's benchmarking mode, same options, same meaning.
@@ -26,6 +27,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Start a throwaway PostgreSQL for this run and remove it afterwards.")
     var tempPostgres = false
 
+    @Flag(name: .long, help: "Write report.html (plots, summary) into the results directory at the end.")
+    var report = false
+
     @Flag(name: .long, help: "Print how the options were understood, then exit without connecting.")
     var dryRun = false
 
@@ -43,10 +47,32 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
 
-        var settings = try connection.resolve()
-        let options = pgbenchOptions()
-        var configuration = try options.makeRunConfiguration(connection: settings)
-        let plan = try options.makePlan(configuration: configuration)
+        let settings: ConnectionSettings
+        var configuration: RunConfiguration
+        let plan: Plan
+        var databaseGiven = connection.database != nil || connection.dbname != nil
+        var needsPgbenchTables = false
+        if let specPath = workloadSpecPath() {
+            // `pgswarm run workload.toml`: the spec is read and compiled completely before anything connects.
+            let spec = try WorkloadSpec.load(path: specPath)
+            var connection = connection
+            if connection.database == specPath {
+                connection.database = nil
+                databaseGiven = connection.dbname != nil
+            }
+            settings = try connection.resolve()
+            var options = pgbenchOptions()
+            options.scripts = Invocation.scripts.filter { $0 != .file(specPath) }
+            (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+            needsPgbenchTables = spec.scripts.contains { $0.text.contains("pgbench_") }
+        } else {
+            settings = try connection.resolve()
+            let options = pgbenchOptions()
+            configuration = try options.makeRunConfiguration(connection: settings)
+            plan = try options.makePlan(configuration: configuration)
+            let builtinNames = Set(BuiltinScript.list().map(\.source.name))
+            needsPgbenchTables = plan.scripts.contains { builtinNames.contains($0.name) }
+        }
         if dryRun {
             for line in DryRunReport.lines(configuration: configuration, plan: plan) { print(line) }
             return
@@ -60,12 +86,18 @@ struct RunCommand: AsyncParsableCommand {
             configuration.connection = try await Self.prepareTemporaryServer(
                 started,
                 settings: settings,
-                databaseGiven: connection.database != nil || connection.dbname != nil,
-                plan: plan,
+                databaseGiven: databaseGiven,
+                needsPgbenchTables: needsPgbenchTables,
                 scale: configuration.scale
             )
         }
 
+        if let startAt = configuration.startAt {
+            // Shards wait for one another; say why nothing happens yet (Kubernetes logs show this line).
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            StandardOutput.write("pgswarm: clients start at \(formatter.string(from: startAt)) (--start-at)")
+        }
         let stop = StopSignal()
         let interrupts = InterruptHandler(stop: stop)
         defer { interrupts.cancel() }
@@ -84,6 +116,15 @@ struct RunCommand: AsyncParsableCommand {
                 error.message + " (no server given: use -h/PGHOST, or --temp-postgres for a throwaway one)"
             )
         }
+        if report {
+            let path = outcome.outputDirectory + "/report.html"
+            do {
+                try HTMLReport.write(runs: [try ResultDirectory.load(outcome.outputDirectory)], to: path)
+                StandardOutput.write("report: \(path)")
+            } catch {
+                StandardError.write("pgswarm: cannot write the report: \(error)")
+            }
+        }
         if outcome.summary.interrupted {
             // pgbench's convention for a run that did not complete: exit 1, results still written.
             throw ExitCode(1)
@@ -97,12 +138,25 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// Points the run at a throwaway server, and creates the pgbench tables there when a built-in script needs them.
+    /// The workload spec to run, if one was named: the last argument, or `-f`, naming an existing `.toml` file.
+    func workloadSpecPath() -> String? {
+        var candidates: [String] = []
+        if let database = connection.database { candidates.append(database) }
+        for case .file(let path) in Invocation.scripts { candidates.append(path) }
+        return candidates.first { path in
+            var isDirectory: ObjCBool = false
+            return path.lowercased().hasSuffix(".toml")
+                && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+
+    /// Points the run at a throwaway server, and creates the pgbench tables there when the scripts need them (a
+    /// built-in, or a spec's script that names a pgbench_ table).
     static func prepareTemporaryServer(
         _ server: LocalPostgres,
         settings: ConnectionSettings,
         databaseGiven: Bool,
-        plan: Plan,
+        needsPgbenchTables: Bool,
         scale: Int?
     ) async throws -> ConnectionSettings {
         var settings = settings
@@ -114,8 +168,7 @@ struct RunCommand: AsyncParsableCommand {
         if !databaseGiven { settings.database = "postgres" }
         settings.hostWasGiven = true
         StandardOutput.write("pgswarm: started a temporary PostgreSQL at \(settings.endpointDescription)")
-        let builtinNames = Set(BuiltinScript.list().map(\.source.name))
-        if plan.scripts.contains(where: { builtinNames.contains($0.name) }) {
+        if needsPgbenchTables {
             var options = InitOptions()
             options.scale = scale ?? 1
             options.quiet = true
@@ -156,6 +209,8 @@ struct RunCommand: AsyncParsableCommand {
         options.progressTimestamp = log.progressTimestamp
         options.outputDirectory = out
         options.commandLine = CommandLine.arguments
+        options.shard = benchmark.shard
+        options.startAt = benchmark.startAt
         return options
     }
 
