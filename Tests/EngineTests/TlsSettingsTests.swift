@@ -1,4 +1,5 @@
 @testable import Engine
+import Foundation
 import Testing
 
 /// sslmode, sslrootcert and sslsni from options, environment and connection strings, with libpq's precedence.
@@ -79,5 +80,23 @@ struct TlsSettingsTests {
         #expect(require.summary == "sslmode=require, root certificate \"system\"")
         settings.endpoint = .unixSocket(path: "/tmp/.s.PGSQL.5432")
         #expect(try TLSClientContexts.plan(for: settings) == nil)
+    }
+
+    @Test func verificationWithoutAnyRootSaysWhatToSet() throws {
+        let fallback = TLSClientContexts.defaultRootCertificatePath()
+        try #require(fallback.map { !FileManager.default.fileExists(atPath: $0) } ?? true,
+                     "this machine has ~/.postgresql/root.crt")
+        var settings = ConnectionSettings(endpoint: .tcp(host: "db.example", port: 5432), user: "u", database: "d")
+        settings.sslMode = .verifyCA
+        #expect(
+            engineErrorMessage { _ = try TLSClientContexts.plan(for: settings) }
+                == "sslmode=verify-ca needs a root certificate file: set sslrootcert (or --sslrootcert, "
+                + "PGSSLROOTCERT) to a PEM file, or to \"system\" for the system's roots, or put one at "
+                + "~/.postgresql/root.crt"
+        )
+        // Without a root file, require encrypts without checking, as in libpq.
+        settings.sslMode = .require
+        let require = try #require(try TLSClientContexts.plan(for: settings))
+        #expect(require.summary == "sslmode=require")
     }
 }
