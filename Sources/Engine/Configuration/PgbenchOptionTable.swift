@@ -81,6 +81,8 @@ public enum PgbenchOptionTable {
         .init("dbname", value: true, .both),
         .init("application-name", value: true, .both),
         .init("protocol-version", value: true, .both),
+        .init("sslmode", value: true, .both),
+        .init("sslrootcert", value: true, .both),
         .init("out", value: true, .benchmark),
         .init("temp-postgres", .benchmark),
         .init("shard", value: true, .benchmark),
