@@ -122,6 +122,17 @@ import Testing
         }
     }
 
+    @Test func metaCommandInABasicStringGetsAHint() {
+        do {
+            _ = try WorkloadSpec.parse("[[script]]\nsql = \"\"\"\n\\set x 1\nSELECT :x;\n\"\"\"\n", path: "w.toml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.message.contains("escape sequence"))
+            #expect(error.message.hasSuffix("or put a script with meta-commands in a '''...''' literal string)"))
+        }
+    }
+
     @Test func missingSpecFile() {
         #expect(throws: WorkloadError.self) { try WorkloadSpec.load(path: "/nonexistent/w.toml") }
         do {

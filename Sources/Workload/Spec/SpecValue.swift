@@ -59,11 +59,17 @@ enum SpecValue: Equatable {
                 if text.hasSuffix("\r") { text.removeLast() }
                 sourceLine = text
             }
+            var message = "invalid TOML: \(error.description)"
+            if error.description.contains("escape sequence") {
+                // The usual cause: a meta-command (\set, \if) inside a basic string, where TOML reads escapes.
+                message += #" (in "..." and """...""" strings write \\ for a backslash, or put a script with "#
+                    + #"meta-commands in a '''...''' literal string)"#
+            }
             throw WorkloadError(
                 file: file,
                 line: line,
                 column: error.source.begin.column,
-                message: "invalid TOML: \(error.description)",
+                message: message,
                 sourceLine: sourceLine
             )
         } catch {
