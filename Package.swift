@@ -86,7 +86,7 @@ let package = Package(
         // Resources/: HdrHistogram test vectors, read by path. decode_hlog.py: the Python (hdrh) interop reader.
         .testTarget(name: "StatsTests", dependencies: ["Stats"], exclude: ["Resources", "decode_hlog.py"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "LocalCluster", "Stats", "Workload", "PGWire"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "LocalCluster"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
     ],
     swiftLanguageModes: [.v6]

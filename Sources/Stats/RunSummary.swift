@@ -34,6 +34,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var scripts: [ScriptSummary]
     /// The interval log written beside this summary, relative to it.
     public var hlogFile: String?
+    /// Failed transactions in each interval, in the order of the hlog's untagged intervals (absent in older runs).
+    public var failedPerInterval: [UInt64]? = nil
+    /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
+    public var mergedCommandLines: [String]? = nil
     /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
     public var lostConnections: UInt64?
     /// Clients that stopped on an error (pgbench's "aborted"); their messages are printed with the summary.
@@ -64,6 +68,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case lagMicroseconds = "lag_us"
         case scripts
         case hlogFile = "hlog_file"
+        case failedPerInterval = "failed_per_interval"
+        case mergedCommandLines = "merged_command_lines"
         case lostConnections = "lost_connections"
         case abortedClients = "aborted_clients"
     }

@@ -79,7 +79,7 @@ enum EntryPoint {
                 print(Pgswarm.fullMessage(for: error))
                 return 0
             }
-            let subcommand = arguments.first.map { ["run", "init", "version"].contains($0) ? " " + $0 : "" } ?? ""
+            let subcommand = arguments.first.map { ["run", "init", "version", "compare", "merge", "hlog", "report", "check"].contains($0) ? " " + $0 : "" } ?? ""
             let message = Pgswarm.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             StandardError.write("pgswarm: \(message) (see 'pgswarm\(subcommand) --help')")
             return 2

@@ -20,7 +20,10 @@ struct Pgswarm: AsyncParsableCommand {
             """,
         // "pgswarm 0.1.0" for --version and -V (the normaliser turns -V into --version), on every subcommand.
         version: "pgswarm \(PgswarmVersion.string)",
-        subcommands: [RunCommand.self, InitCommand.self, CheckCommand.self, VersionCommand.self],
+        subcommands: [
+            RunCommand.self, InitCommand.self, CheckCommand.self, CompareCommand.self, MergeCommand.self,
+            HlogCommand.self, ReportCommand.self, VersionCommand.self,
+        ],
         // pgbench uses -h for the host; -? is its short help, as here.
         helpNames: [.long, .customShort("?")]
     )

@@ -83,6 +83,9 @@ public enum PgbenchOptionTable {
         .init("protocol-version", value: true, .both),
         .init("out", value: true, .benchmark),
         .init("temp-postgres", .benchmark),
+        .init("shard", value: true, .benchmark),
+        .init("start-at", value: true, .benchmark),
+        .init("report", .benchmark),
         .init("reconnect", value: true, .benchmark),
         .init("dry-run", .both),
     ]

@@ -42,6 +42,9 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.
     public var commandLine: [String] = []
+    /// `--shard i/N` and `--start-at TIME`, as typed (see `ShardSpec`, `StartTime`).
+    public var shard: String?
+    public var startAt: String?
 
     public init() {}
 
@@ -59,6 +62,12 @@ public struct PgbenchOptions: Sendable, Equatable {
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
+        }
+        if let shard {
+            let spec = try ShardSpec(parsing: shard)
+            let total = configuration.clients
+            configuration.clients = try spec.clients(of: total)
+            configuration.firstClientID = spec.firstClientID(of: total)
         }
         // More event loops than clients would only idle.
         configuration.threads = min(configuration.threads, configuration.clients)
@@ -82,6 +91,11 @@ public struct PgbenchOptions: Sendable, Equatable {
                 throw EngineError(.usage, "invalid rate limit: \"\(rate)\"")
             }
             configuration.rate = value
+            if let shard {
+                // The rate follows the clients, so every client keeps the per-client rate of the whole run.
+                let total = try PgbenchNumber.integer(clients ?? "1", option: "-c/--client", range: 1...int32Max)
+                configuration.rate = value * Double(try ShardSpec(parsing: shard).clients(of: total)) / Double(total)
+            }
         }
         if let latencyLimit {
             guard let milliseconds = PgbenchNumber.decimal(latencyLimit), milliseconds > 0 else {
@@ -139,6 +153,7 @@ public struct PgbenchOptions: Sendable, Equatable {
         }
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine
+        configuration.startAt = try startAt.map { (text) throws(EngineError) in try StartTime.parse(text) }
         return configuration
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Workload
 
 /// Everything a benchmark run needs besides the compiled plan: the pgbench options that shape the load.
@@ -57,10 +58,17 @@ public struct RunConfiguration: Sendable {
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.
     public var commandLine: [String] = []
+    /// `--shard`: the id of this process's first client, so that shards' client ids stay distinct.
+    public var firstClientID: Int = 0
+    /// `--start-at`: clients start at this wall-clock time (after the connection check and vacuum).
+    public var startAt: Date?
 
     public init(connection: ConnectionSettings) {
         self.connection = connection
     }
+
+    /// Whether any part of the run follows a rate schedule (-R, or a phase with a rate).
+    public var isOpenLoop: Bool { rate != nil || phases.contains { $0.rateFrom != nil } }
 
     /// The hlog interval: the progress interval, or one second.
     public var intervalSeconds: Double { progressInterval ?? 1.0 }

@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        if let startAt = configuration.startAt { await waitUntil(startAt) }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -33,11 +34,12 @@ struct BenchmarkRun {
         let loopContexts = loops.map { _ in LoopContext(series: run.series, commandCount: plan.sqlCommandCount) }
         var clients: [Client] = []
         var finished: [EventLoopFuture<Void>] = []
-        for clientID in 0..<configuration.clients {
+        for clientID in 0..<run.clientCount {
             let index = clientID % loops.count
             let loop = loops[index]
             let done = loop.makePromise(of: Void.self)
-            let client = Client(clientID: clientID, run: run, loopContext: loopContexts[index], loop: loop, done: done)
+            let client = Client(clientID: configuration.firstClientID + clientID, run: run,
+                                loopContext: loopContexts[index], loop: loop, done: done)
             clients.append(client)
             finished.append(done.futureResult)
             loop.execute { client.start() }
@@ -53,8 +55,15 @@ struct BenchmarkRun {
         var progress = ProgressPrinter(configuration: configuration, print: print)
         var forcedStop = false
         var stopRequestedSeen = 0
+        var failedPerInterval: [UInt64] = []
+        // Phase boundaries cut intervals too, so that no interval mixes warmup with what is recorded.
+        let boundaries = (run.timeline?.boundaries ?? []).map { startNanos + UInt64($0 * 1e9) }
+        var recordedSeconds = 0.0
         while true {
-            let nextTick = intervalStart + intervalNanos
+            var nextTick = intervalStart + intervalNanos
+            if let boundary = boundaries.first(where: { $0 > intervalStart }), boundary < nextTick {
+                nextTick = boundary
+            }
             var now = NIODeadline.now().uptimeNanoseconds
             while now < nextTick && !doneFlag.isSet {
                 if stop.count != stopRequestedSeen {
@@ -74,26 +83,37 @@ struct BenchmarkRun {
             let snapshot = try await collect(loops: loops, contexts: loopContexts, series: run.series)
             let start = Double(intervalStart - startNanos) / 1e9
             let length = Double(end - intervalStart) / 1e9
-            try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
-            try? hlog.flush()
+            // Warmup is run but not recorded: its intervals reach neither the log nor the totals.
+            let recorded = run.timeline?.records(at: start + 1e-6) ?? true
+            if recorded {
+                // Each line reaches the kernel as it is written, so a crash of pgswarm keeps it; fsync once at the end.
+                try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
+                total.merge(snapshot)
+                failedPerInterval.append(snapshot.counters.failedTransactions)
+                recordedSeconds += length
+            }
             progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
-                              openConnections: await openConnections(loops: loops, contexts: loopContexts))
-            total.merge(snapshot)
+                              openConnections: await openConnections(loops: loops, contexts: loopContexts),
+                              phase: run.timeline?.phaseIndex(at: start + 1e-6).map { configuration.phases[$0].name })
             intervalStart = end
             if doneFlag.isSet { break }
         }
+        try? hlog.flush()
         try? hlog.close()
         let endNanos = NIODeadline.now().uptimeNanoseconds
+        await runTeardown()
         let extras = await gatherExtras(loops: loops, contexts: loopContexts)
 
         let report = RunReport(
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
-            startedAt: wallStart, durationSeconds: Double(endNanos - startNanos) / 1e9,
+            startedAt: wallStart,
+            durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
             interrupted: stop.count > 0, hlogFile: hlogPath
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
-        let summary = report.summary()
+        var summary = report.summary()
+        summary.failedPerInterval = failedPerInterval
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {
@@ -104,6 +124,16 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
+
+    /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
+    private func waitUntil(_ date: Date) async {
+        let steps = max(0, Int(date.timeIntervalSinceNow / 0.05)) + 1
+        for _ in 0..<steps where stop.count == 0 {
+            let remaining = date.timeIntervalSinceNow
+            if remaining <= 0 { return }
+            try? await Task.sleep(nanoseconds: UInt64(min(remaining, 0.05) * 1e9))
+        }
+    }
 
     struct Preparation: Sendable {
         var serverVersion: String?
@@ -135,6 +165,13 @@ struct BenchmarkRun {
         if !configuration.definedVariables.contains("scale") {
             overrides.append(("scale", .int(Int64(scale))))
         }
+        for statement in configuration.setupSQL {
+            do {
+                try await admin.simpleQuery(statement)
+            } catch let error as EngineError {
+                throw EngineError(.server, "setup failed: \(error.message)")
+            }
+        }
         if !configuration.noVacuum {
             let tables = configuration.vacuumAll
                 ? ["pgbench_branches", "pgbench_tellers", "pgbench_accounts"] : ["pgbench_branches", "pgbench_tellers"]
@@ -150,6 +187,20 @@ struct BenchmarkRun {
             scale: scale,
             variableOverrides: overrides
         )
+    }
+
+    /// The spec's teardown SQL, once, after the last phase; a failure is reported, not thrown: the results stand.
+    private func runTeardown() async {
+        guard !configuration.teardownSQL.isEmpty else { return }
+        do {
+            let admin = try await AdminConnection.connect(settings: configuration.connection, group: group)
+            for statement in configuration.teardownSQL {
+                try await admin.simpleQuery(statement)
+            }
+            await admin.close()
+        } catch {
+            print("teardown failed: \(error)")
+        }
     }
 
     private func makeOutputDirectory() throws -> String {
@@ -181,7 +232,7 @@ struct BenchmarkRun {
         try hlog.writeInterval(tag: nil, start: start, length: length,
                                histogram: snapshot.histograms[SeriesLayout.latency])
         for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
-            if configuration.rate == nil && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
+            if !configuration.isOpenLoop && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
             try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
         }
     }

@@ -6,7 +6,9 @@ struct ProgressPrinter {
     let configuration: RunConfiguration
     let print: Benchmark.Printer
 
-    func interval(_ snapshot: IntervalSnapshot, endSeconds: Double, lengthSeconds: Double, openConnections: Int) {
+    func interval(_ snapshot: IntervalSnapshot, endSeconds: Double, lengthSeconds: Double, openConnections: Int,
+                  phase: String? = nil)
+    {
         // The last interval of a run is usually a sliver; it goes to the hlog but not to the screen, as in pgbench.
         guard let interval = configuration.progressInterval, lengthSeconds >= interval / 2 else { return }
         let latency = snapshot.histograms[SeriesLayout.latency]
@@ -16,7 +18,7 @@ struct ProgressPrinter {
         line += ", lat \(ms(latency.mean)) ms stddev \(ms(latency.stdDeviation))"
         line += ", p99 \(ms(Double(latency.valueAtPercentile(99)))) ms"
         line += ", \(counters.failedTransactions) failed"
-        if configuration.rate != nil {
+        if configuration.isOpenLoop {
             let lag = snapshot.histograms[SeriesLayout.lag]
             line += ", lag \(ms(lag.mean)) ms"
             if configuration.latencyLimitMicroseconds != nil {
@@ -24,6 +26,7 @@ struct ProgressPrinter {
             }
         }
         line += ", \(openConnections) conns"
+        if let phase { line += " [\(phase)]" }
         print(line)
     }
 }

@@ -54,11 +54,16 @@ public struct RateProfile: Sendable, Equatable {
 /// one uniform draw in (0, 1), so it is tested from tables, without a clock (vegeta's pacer is the model).
 public struct RatePacer: Sendable {
     public let profile: RateProfile
-    public let clients: Int
+    /// How many clients share the rate over time (constant for -R; it follows the phases of a spec).
+    public let clients: RateProfile
 
     public init(profile: RateProfile, clients: Int) {
+        self.init(profile: profile, clients: .constant(Double(max(1, clients))))
+    }
+
+    public init(profile: RateProfile, clients: RateProfile) {
         self.profile = profile
-        self.clients = max(1, clients)
+        self.clients = clients
     }
 
     /// When the next transaction is due, in nanoseconds since the run's start, given the previous one's scheduled
@@ -78,7 +83,8 @@ public struct RatePacer: Sendable {
             }
         }
         let u = min(max(uniform, .leastNonzeroMagnitude), 1)
-        let gapSeconds = -log(u) * Double(clients) / rate
+        let sharing = max(clients.rate(at: seconds), 1)
+        let gapSeconds = -log(u) * sharing / rate
         return UInt64((seconds + gapSeconds) * 1e9)
     }
 }

@@ -44,8 +44,10 @@ final class RunContext: Sendable {
     let startNanos: UInt64
     /// When no new transaction may start (duration runs), on the same clock.
     let deadlineNanos: UInt64?
-    /// The open-loop schedule, when a rate is set.
+    /// The open-loop schedule, when a rate is set (by -R or by a phase).
     let pacer: RatePacer?
+    /// A spec's phases, or nil for a plain run.
+    let timeline: PhaseTimeline?
     let latencyLimitNanos: UInt64?
     /// Per-client overrides of automatic variables (e.g. the scale read from the server).
     let variableOverrides: [(String, Value)]
@@ -58,21 +60,50 @@ final class RunContext: Sendable {
         self.startup = Connector.startupConfiguration(configuration.connection)
         self.series = SeriesLayout(plan: plan)
         self.startNanos = startNanos
-        if case .duration(let seconds) = configuration.limit {
-            deadlineNanos = startNanos + UInt64(seconds * 1e9)
+        let timeline = configuration.phases.isEmpty ? nil : PhaseTimeline(phases: configuration.phases)
+        self.timeline = timeline
+        if let timeline {
+            deadlineNanos = startNanos + UInt64(timeline.totalSeconds * 1e9)
+            pacer = timeline.rateProfile.map { RatePacer(profile: $0, clients: timeline.clientProfile) }
         } else {
-            deadlineNanos = nil
-        }
-        if let rate = configuration.rate, rate > 0 {
-            pacer = RatePacer(profile: .constant(rate), clients: configuration.clients)
-        } else {
-            pacer = nil
+            if case .duration(let seconds) = configuration.limit {
+                deadlineNanos = startNanos + UInt64(seconds * 1e9)
+            } else {
+                deadlineNanos = nil
+            }
+            if let rate = configuration.rate, rate > 0 {
+                pacer = RatePacer(profile: .constant(rate), clients: configuration.clients)
+            } else {
+                pacer = nil
+            }
         }
         latencyLimitNanos = configuration.latencyLimitMicroseconds.map { UInt64($0 * 1000) }
         self.variableOverrides = variableOverrides
     }
 
     var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
+
+    /// The spec's per-connection setup as one simple query, or nil.
+    var connectionSetupQuery: String? {
+        let statements = configuration.connectionSetupSQL
+        return statements.isEmpty ? nil : statements.joined(separator: ";\n")
+    }
+
+    /// Seconds since the run's start for a monotonic time.
+    func seconds(_ now: UInt64) -> Double {
+        Double(Int64(bitPattern: now &- startNanos)) / 1e9
+    }
+
+    /// Whether transactions starting now follow the rate schedule (-R, or a phase with a rate).
+    func isOpenLoop(at now: UInt64) -> Bool {
+        guard pacer != nil else { return false }
+        return timeline?.hasRate(at: seconds(now)) ?? true
+    }
+
+    /// Clients to create: the most any phase runs at once, or -c.
+    var clientCount: Int {
+        max(configuration.clients, timeline?.maximumClients ?? 0)
+    }
     func requestStop() { stopFlag.store(true, ordering: .relaxed) }
 
     /// True when a client may not start another transaction at `now`.

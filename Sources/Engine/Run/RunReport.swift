@@ -38,17 +38,10 @@ struct RunReport {
         }
         print("scaling factor: \(preparation.scale)")
         print("query mode: \(plan.mode.rawValue)")
-        print("number of clients: \(configuration.clients)")
+        print("number of clients: \(max(configuration.clients, configuration.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 0))")
         print("number of threads: \(configuration.threads)")
         print("maximum number of tries: \(configuration.maxTries)")
-        switch configuration.limit {
-        case .duration(let seconds):
-            print("duration: \(Int(seconds)) s")
-            print("number of transactions actually processed: \(transactions)")
-        case .transactionsPerClient(let count):
-            print("number of transactions per client: \(count)")
-            print("number of transactions actually processed: \(transactions)/\(count * configuration.clients)")
-        }
+        printLength(print)
         let attempted = transactions + failed
         let failedPercent = attempted == 0 ? 0 : 100 * Double(failed) / Double(attempted)
         print("number of failed transactions: \(failed) (\(fixed(failedPercent, 3))%)")
@@ -66,7 +59,7 @@ struct RunReport {
         if configuration.latencyLimitMicroseconds != nil {
             let skipped = total.counters.skippedTransactions
             let late = extras.lateTransactions
-            if configuration.rate != nil {
+            if configuration.isOpenLoop {
                 print("number of transactions skipped: \(skipped) (\(fixed(percent(skipped, of: attempted + skipped), 3))%)")
             }
             print("number of transactions above the \(fixed(configuration.latencyLimitMicroseconds! / 1000, 1)) ms "
@@ -74,7 +67,7 @@ struct RunReport {
         }
         print("latency average = \(ms(latency.mean)) ms")
         print("latency stddev = \(ms(latency.stdDeviation)) ms")
-        if configuration.rate != nil {
+        if configuration.isOpenLoop {
             let lag = total.histograms[SeriesLayout.lag]
             print("rate limit schedule lag: avg \(ms(lag.mean)) (max \(ms(Double(lag.max)))) ms")
         }
@@ -105,6 +98,26 @@ struct RunReport {
         }
         if scripts.count > 1 || configuration.reportPerCommand {
             printScripts(print)
+        }
+    }
+
+    /// How long the run was meant to be, and how many transactions it did (pgbench's lines, or the phases).
+    private func printLength(_ print: Benchmark.Printer) {
+        if !configuration.phases.isEmpty {
+            let phases = configuration.phases.map { phase in
+                "\(phase.name) \(fixed(phase.durationSeconds, 1)) s" + (phase.records ? "" : " (not recorded)")
+            }
+            print("phases: " + phases.joined(separator: ", "))
+            print("number of transactions actually processed: \(transactions)")
+            return
+        }
+        switch configuration.limit {
+        case .duration(let seconds):
+            print("duration: \(Int(seconds)) s")
+            print("number of transactions actually processed: \(transactions)")
+        case .transactionsPerClient(let count):
+            print("number of transactions per client: \(count)")
+            print("number of transactions actually processed: \(transactions)/\(count * configuration.clients)")
         }
     }
 
@@ -149,7 +162,7 @@ struct RunReport {
     }
 
     func summary() -> RunSummary {
-        let rateRun = configuration.rate != nil
+        let rateRun = configuration.isOpenLoop
         let scripts = plan.scripts.enumerated().map { index, script in
             ScriptSummary(
                 name: script.name,

@@ -38,6 +38,10 @@ struct ClientSession {
         case rollingBack
         /// Waiting out the backoff before connecting again after a lost connection.
         case reconnecting
+        /// Not among the active clients of the current phase (a ramp); woken when it is.
+        case inactive
+        /// Running the spec's per-connection setup SQL after logging in.
+        case settingUp
         case finished
     }
 
@@ -76,6 +80,10 @@ struct ClientSession {
     private var columnNames: [String] = []
     private var lastRow: [String?] = []
     private var rateState: UInt64
+    /// Transactions completed on the current connection (for a script's "reconnect every N").
+    private var transactionsOnConnection = 0
+    /// Whether an open-loop schedule is running: it starts at the first transaction of a rate phase.
+    private var scheduleRunning = false
     /// Tries of the current transaction so far (for --max-tries).
     private var tries = 1
     /// Whether this client ever logged in: a first connection that fails aborts the client (as pgbench), a later
@@ -104,12 +112,26 @@ struct ClientSession {
     /// The run begins for this client.
     mutating func start(now: UInt64) -> Action {
         scheduledAt = now
-        if run.pacer != nil {
-            scheduledAt = now + nextInterval()
-            state = .waitingForSchedule
-            return .wake(atNanos: scheduledAt)
+        if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
+            return waitForActivation(now: now)
         }
         return beginConnect(now: now)
+    }
+
+    /// Outside the phases' active clients: let the connection go (a ramp down, as a real client would) and sleep
+    /// until this client is active again, or finish if it never is.
+    private mutating func waitForActivation(now: UInt64) -> Action {
+        guard let timeline = run.timeline,
+              let next = timeline.nextActivation(of: clientID, after: run.seconds(now))
+        else { return finish() }
+        let at = max(run.startNanos + UInt64(next * 1e9) + 1_000, now)
+        scheduleRunning = false
+        state = .inactive
+        if connected {
+            appendToOutbound { $0.terminate() }
+            return .closeAndReconnectLater(delayNanos: at - now)
+        }
+        return .wake(atNanos: at)
     }
 
     /// The TCP (or Unix socket) connection is up: start the protocol.
@@ -137,7 +159,7 @@ struct ClientSession {
         if inTransaction {
             loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
             transactionsDone += 1
-            if run.pacer != nil { scheduledAt += nextInterval() }
+            if scheduleRunning { scheduledAt += nextInterval() }
         } else {
             loop.recorder.recordError(sqlState: sqlState)
         }
@@ -172,6 +194,8 @@ struct ClientSession {
         switch state {
         case .finished:
             return .none
+        case .inactive:
+            return .none
         case .idle, .waitingForSchedule, .reconnecting, .connecting:
             // Closed on purpose between transactions (-C), or the server went away between transactions: the next
             // transaction connects again.
@@ -186,12 +210,14 @@ struct ClientSession {
             return startupAction(machine.connectionClosed(), now: now)
         case .running, .rollingBack, .sleeping:
             return connectionLost(now: now, inTransaction: true)
+        case .settingUp:
+            return connectionLost(now: now, inTransaction: false)
         }
     }
 
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
-        case .idle, .waitingForSchedule, .sleeping, .connecting, .reconnecting:
+        case .idle, .waitingForSchedule, .sleeping, .connecting, .reconnecting, .inactive:
             return finish()
         default:
             return .none
@@ -202,7 +228,7 @@ struct ClientSession {
         switch state {
         case .waitingForSchedule:
             return connected ? beginTransaction(now: now) : beginConnect(now: now)
-        case .reconnecting:
+        case .reconnecting, .inactive:
             return beginConnect(now: now)
         case .sleeping:
             state = .running
@@ -223,6 +249,22 @@ struct ClientSession {
         case .rollingBack:
             if case .readyForQuery = message {
                 return transactionFailed(now: now)
+            }
+            return .none
+        case .settingUp:
+            switch message {
+            case .errorResponse(let fields):
+                failure = fields
+            case .readyForQuery:
+                if let fields = failure {
+                    failure = nil
+                    loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                    return abort("client \(clientID): connection setup SQL failed: \(fields.sqlState ?? "") "
+                                 + (fields.message ?? ""))
+                }
+                return beginTransaction(now: now)
+            default:
+                break
             }
             return .none
         default:
@@ -252,10 +294,7 @@ struct ClientSession {
         guard case .starting(let machine) = state else { return .none }
         switch action {
         case .send(let message):
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()  // keep the storage uniquely referenced by the encoder
-            machine.encode(message, into: &encoder)
-            outbound = encoder.buffer
+            appendToOutbound { machine.encode(message, into: &$0) }
             return .flush
         case .wait:
             return .none
@@ -267,6 +306,13 @@ struct ClientSession {
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
             prepared.withUnsafeMutableBufferPointer { $0.update(repeating: .no) }
+            transactionsOnConnection = 0
+            if let setup = run.connectionSetupQuery {
+                state = .settingUp
+                failure = nil
+                appendToOutbound { $0.query(setup) }
+                return .flush
+            }
             return beginTransaction(now: now)
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
@@ -287,13 +333,25 @@ struct ClientSession {
     // MARK: Transactions
 
     private var limitReached: Bool {
-        if case .transactionsPerClient(let count) = run.configuration.limit { return transactionsDone >= count }
+        // A spec's phases decide the length of the run; -t applies to plain runs only.
+        if run.timeline == nil, case .transactionsPerClient(let count) = run.configuration.limit {
+            return transactionsDone >= count
+        }
         return false
     }
 
     private mutating func beginTransaction(now: UInt64) -> Action {
         if run.isOver(now: now) || limitReached { return finish() }
-        if run.pacer != nil {
+        if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
+            return waitForActivation(now: now)
+        }
+        if run.isOpenLoop(at: now) {
+            if !scheduleRunning {
+                // The schedule starts with this client's first transaction of a rate phase, after connecting.
+                scheduleRunning = true
+                scheduledAt = now
+                scheduledAt = now + nextInterval()
+            }
             if now < scheduledAt {
                 state = .waitingForSchedule
                 return .wake(atNanos: scheduledAt)
@@ -312,6 +370,7 @@ struct ClientSession {
                 }
             }
         } else {
+            scheduleRunning = false
             scheduledAt = now
         }
         if !connected {
@@ -436,10 +495,7 @@ struct ClientSession {
             return advance(now: now)
         case .copyInResponse:
             // A COPY FROM STDIN in a script has no data to send: end it as pgbench would, with an error.
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.copyFail(message: "pgswarm scripts cannot send COPY data")
-            outbound = encoder.buffer
+            appendToOutbound { $0.copyFail(message: "pgswarm scripts cannot send COPY data") }
             return .flush
         case .copyOutResponse, .copyData, .copyDone, .copyBothResponse, .functionCallResponse:
             break
@@ -487,7 +543,7 @@ struct ClientSession {
         recorder.transactions &+= 1
         recorder.record(series: SeriesLayout.latency, nanoseconds: latency)
         recorder.record(series: SeriesLayout.script(scriptIndex), nanoseconds: latency)
-        if run.pacer != nil {
+        if scheduleRunning {
             recorder.record(series: SeriesLayout.service, nanoseconds: now &- startedAt)
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
         }
@@ -501,10 +557,7 @@ struct ClientSession {
     private mutating func failTransaction(now: UInt64) -> Action {
         if lastTransactionStatus != .idle {
             state = .rollingBack
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.query("ROLLBACK")
-            outbound = encoder.buffer
+            appendToOutbound { $0.query("ROLLBACK") }
             return .flush
         }
         return transactionFailed(now: now)
@@ -538,14 +591,11 @@ struct ClientSession {
 
     private mutating func nextTransaction(now: UInt64) -> Action {
         transactionsDone += 1
-        if run.pacer != nil {
+        if scheduleRunning {
             scheduledAt += nextInterval()
         }
         if run.configuration.connectPerTransaction {
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.terminate()
-            outbound = encoder.buffer
+            appendToOutbound { $0.terminate() }
             state = .idle
             if run.isOver(now: now) || limitReached { return finish() }
             state = .connecting
@@ -555,15 +605,21 @@ struct ClientSession {
         return beginTransaction(now: now)
     }
 
+    /// Encodes messages after what `outbound` already holds. The buffer moves into the encoder and back, so its
+    /// storage stays uniquely referenced and is never copied.
+    private mutating func appendToOutbound(_ body: (inout FrontendMessageEncoder) -> Void) {
+        var encoder = FrontendMessageEncoder(buffer: outbound)
+        outbound = ByteBuffer()
+        body(&encoder)
+        outbound = encoder.buffer
+    }
+
     // MARK: Ending
 
     private mutating func finish() -> Action {
         state = .finished
         if connected {
-            var encoder = FrontendMessageEncoder(buffer: outbound)
-            outbound = ByteBuffer()
-            encoder.terminate()
-            outbound = encoder.buffer
+            appendToOutbound { $0.terminate() }
         }
         return .finish(abort: nil)
     }

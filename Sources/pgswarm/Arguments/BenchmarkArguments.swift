@@ -103,4 +103,16 @@ struct BenchmarkArguments: ParsableArguments {
 
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Run shard i (0-based) of N: this process's share of -c and -R.", valueName: "i/N")
+    )
+    var shard: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Start the clients at this time (ISO 8601 or seconds since the epoch).", valueName: "TIME")
+    )
+    var startAt: String?
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import LocalCluster
+import Report
 import Workload
 
 /// `pgswarm run`: pgbench's benchmarking mode, same options, same meaning.
@@ -25,6 +26,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Start a throwaway PostgreSQL for this run and remove it afterwards.")
     var tempPostgres = false
+
+    @Flag(name: .long, help: "Write report.html (plots, summary) into the results directory at the end.")
+    var report = false
 
     @Flag(name: .long, help: "Print how the options were understood, then exit without connecting.")
     var dryRun = false
@@ -88,6 +92,12 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
 
+        if let startAt = configuration.startAt {
+            // Shards wait for one another; say why nothing happens yet (Kubernetes logs show this line).
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            StandardOutput.write("pgswarm: clients start at \(formatter.string(from: startAt)) (--start-at)")
+        }
         let stop = StopSignal()
         let interrupts = InterruptHandler(stop: stop)
         defer { interrupts.cancel() }
@@ -105,6 +115,15 @@ struct RunCommand: AsyncParsableCommand {
                 error.kind,
                 error.message + " (no server given: use -h/PGHOST, or --temp-postgres for a throwaway one)"
             )
+        }
+        if report {
+            let path = outcome.outputDirectory + "/report.html"
+            do {
+                try HTMLReport.write(runs: [try ResultDirectory.load(outcome.outputDirectory)], to: path)
+                StandardOutput.write("report: \(path)")
+            } catch {
+                StandardError.write("pgswarm: cannot write the report: \(error)")
+            }
         }
         if outcome.summary.interrupted {
             // pgbench's convention for a run that did not complete: exit 1, results still written.
@@ -190,6 +209,8 @@ struct RunCommand: AsyncParsableCommand {
         options.progressTimestamp = log.progressTimestamp
         options.outputDirectory = out
         options.commandLine = CommandLine.arguments
+        options.shard = benchmark.shard
+        options.startAt = benchmark.startAt
         return options
     }
 
