@@ -1,4 +1,5 @@
 import Foundation
+import LocalCluster
 import Testing
 
 @testable import Engine
@@ -138,5 +139,67 @@ struct WorkloadSpecRunTests {
         #expect(withF.status == 0, "\(withF.standardError)")
         #expect(withF.lines.contains("database: bench"))
         #expect(withF.lines.contains("query mode: prepared"))
+    }
+}
+
+/// Each shipped workload spec run against the real server, its phases shortened to a few seconds: setup, every
+/// script, the phases and teardown all go through, and no client aborts.
+@Suite("Shipped workload specs against a real server", .serialized)
+struct ShippedWorkloadRunTests {
+    /// The engine sends each SQL command with its script's own mode (SQLCommand.mode). Until it does, a spec that
+    /// mixes the simple protocol with another sends simple-mode text as a parameterised statement.
+    static let engineHonoursScriptModes = false
+
+    static func run(_ name: String, seconds: Double = 3) async throws -> (Benchmark.Outcome, WorkloadSpec) {
+        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        var spec = try WorkloadSpecRunTests.spec(name)
+        let factor = seconds / spec.durationSeconds
+        spec.phases = spec.phases.map { phase in
+            var shortened = phase
+            shortened.durationSeconds = phase.durationSeconds * factor
+            return shortened
+        }
+        var options = PgbenchOptions()
+        options.noVacuum = true
+        options.randomSeed = "42"
+        options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        return (outcome, spec)
+    }
+
+    static func tableExists(_ table: String) async throws -> Bool {
+        let pg = try await TestPostgres.shared()
+        let found = try pg.psql("SELECT to_regclass('\(table)') IS NOT NULL", database: "engine_tests")
+        return found.trimmingCharacters(in: .whitespacesAndNewlines) == "t"
+    }
+
+    @Test func readHeavy() async throws {
+        let (outcome, _) = try await Self.run("read-heavy.toml")
+        #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+        #expect(outcome.summary.transactions > 0)
+    }
+
+    @Test func writeHeavyCreatesAndDropsItsTable() async throws {
+        let (outcome, spec) = try await Self.run("write-heavy.toml")
+        // The append script writes to the table [setup] creates; had setup not run, its clients would abort.
+        #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+        #expect(outcome.summary.transactions > 0)
+        #expect(spec.teardownSQL.contains { $0.contains("pgswarm_events") })
+        #expect(try await Self.tableExists("pgswarm_events") == false)
+    }
+
+    @Test func pipelined() async throws {
+        let (outcome, _) = try await Self.run("pipelined.toml")
+        #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+        #expect(outcome.summary.transactions > 0)
+    }
+
+    @Test(.enabled(if: engineHonoursScriptModes, "needs per-script modes in the engine"))
+    func everyFeature() async throws {
+        let (outcome, _) = try await Self.run("every-feature.toml", seconds: 4)
+        #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+        #expect(outcome.summary.transactions > 0)
+        #expect(try await Self.tableExists("pgswarm_feature_log") == false)
     }
 }
