@@ -84,7 +84,9 @@ struct WorkloadSpecRunTests {
     // MARK: The executable
 
     @Test func checkDescribesAGoodSpec() throws {
-        let outcome = try PgswarmProcess.run(["check", Self.workloads.appendingPathComponent("every-feature.toml").path])
+        let outcome = try PgswarmProcess.run([
+            "check", Self.workloads.appendingPathComponent("every-feature.toml").path,
+        ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.lines.first?.hasPrefix("workload \"every-feature\"") == true)
         #expect(outcome.lines.contains { $0.contains("pipelined-log") && $0.contains("pipeline 2") })
@@ -102,11 +104,13 @@ struct WorkloadSpecRunTests {
         #expect(outcome.status == 2)
         #expect(outcome.standardOutput == "")
         let lines = outcome.standardError.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "pgswarm: \(file.path):3:1: unknown key \"wieght\" in [[script]] #1; did you mean \"weight\"?",
-            "wieght = 2",
-            "^",
-        ])
+        #expect(
+            lines == [
+                "pgswarm: \(file.path):3:1: unknown key \"wieght\" in [[script]] #1; did you mean \"weight\"?",
+                "wieght = 2",
+                "^",
+            ]
+        )
     }
 
     @Test func runRefusesABadSpecBeforeConnecting() throws {

@@ -181,17 +181,22 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("broken.sql")
-        try "SELECT 1;\n\\if 1\nSELECT 2;\n".write(to: file, atomically: true, encoding: .utf8)
+        try "SELECT 1;\n\\set x 1 +\nSELECT 2;\n".write(to: file, atomically: true, encoding: .utf8)
         let specURL = directory.appendingPathComponent("w.toml")
-        try "[variables]\nv = \"1\"\n[[script]]\nfile = \"broken.sql\"\n".write(to: specURL, atomically: true, encoding: .utf8)
+        try "[variables]\nv = \"1\"\n[[script]]\nfile = \"broken.sql\"\n".write(
+            to: specURL,
+            atomically: true,
+            encoding: .utf8
+        )
         do {
             _ = try WorkloadSpec.load(path: specURL.path).compilePlan()
             Issue.record("compiled")
         } catch {
             #expect(error.file == file.path)
             #expect(error.message.hasPrefix("script \"broken\": "))
-            // Line numbers are the file's own, without the spec's variable lines.
-            #expect(error.line == 0 || error.line <= 3)
+            // Line numbers are the file's own, without the spec's variable line.
+            #expect(error.line == 2)
+            #expect(error.sourceLine == "\\set x 1 +")
         }
     }
 }

@@ -56,13 +56,15 @@ import Testing
         #expect(spec.scale != nil)
         #expect(spec.variables.count >= 2)
         #expect(!spec.setupSQL.isEmpty && !spec.teardownSQL.isEmpty && !spec.connectionSetupSQL.isEmpty)
-        let bodies = Set(spec.scripts.map { script -> String in
-            switch script.body {
-            case .inline: "inline"
-            case .file: "file"
-            case .builtin: "builtin"
+        let bodies = Set(
+            spec.scripts.map { script -> String in
+                switch script.body {
+                case .inline: "inline"
+                case .file: "file"
+                case .builtin: "builtin"
+                }
             }
-        })
+        )
         #expect(bodies == ["inline", "file", "builtin"])
         let connections = spec.scripts.map(\.connection)
         #expect(connections.contains(.persistent) && connections.contains(.reconnectEach))

@@ -54,9 +54,7 @@ struct WorkloadSpecParser {
     private func variables(_ root: SpecTable) throws(WorkloadError) -> [SpecVariable] {
         guard let table = try root.table("variables", title: "[variables]") else { return [] }
         // File order: a variable may use the ones before it.
-        let names = table.entries.keys.sorted {
-            (context.map.order[table.keyPath($0)] ?? Int.max, $0) < (context.map.order[table.keyPath($1)] ?? Int.max, $1)
-        }
+        let names = table.keysInFileOrder()
         var result: [SpecVariable] = []
         for name in names {
             let path = table.keyPath(name)
@@ -111,7 +109,10 @@ struct WorkloadSpecParser {
         for (index, element) in elements.enumerated() {
             let path = "\(key)[\(index)]"
             guard case .table(let entries) = element else {
-                throw context.error(at: path, "each \(key) must be a table ([[\(key)]]), not \(element.typeDescription)")
+                throw context.error(
+                    at: path,
+                    "each \(key) must be a table ([[\(key)]]), not \(element.typeDescription)"
+                )
             }
             tables.append(SpecTable(path: path, title: "[[\(key)]] #\(index + 1)", entries: entries, context: context))
         }
@@ -370,8 +371,11 @@ struct WorkloadSpecParser {
             let number = try single(table, key)
             return (number, number)
         default:
-            throw table.typeError(key, expected: integer ? "an integer or { from, to }" : "a number or { from, to }",
-                                  got: value)
+            throw table.typeError(
+                key,
+                expected: integer ? "an integer or { from, to }" : "a number or { from, to }",
+                got: value
+            )
         }
     }
 }
