@@ -68,6 +68,29 @@ struct FaultTests {
         #expect(late > 0)
     }
 
+    @Test("--reconnect=never: a restart ends the run early, with its results written")
+    func reconnectNeverStopsTheRun() async throws {
+        let (pg, settings) = try await Self.initialisedCluster()
+        defer { pg.stop() }
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 4
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 20)
+        configuration.reconnect = false
+        configuration.noVacuum = true
+        configuration.outputDirectory = NSTemporaryDirectory() + "pgswarm-never-\(UUID().uuidString)"
+        let started = Date()
+        let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
+        try await Task.sleep(for: .seconds(1.5))
+        try pg.restart()
+        let outcome = try await run.value
+        #expect(Date().timeIntervalSince(started) < 12)
+        #expect(outcome.abortedClients >= 1)
+        #expect(outcome.summary.transactions > 0)
+        #expect(FileManager.default.fileExists(atPath: outcome.outputDirectory + "/summary.json"))
+    }
+
     @Test("a 1 s server stall at a fixed rate shows in latency p99, while service time stays short")
     func stallShowsInLatencyNotServiceTime() async throws {
         let (pg, settings) = try await Self.initialisedCluster()

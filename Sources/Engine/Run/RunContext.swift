@@ -14,6 +14,8 @@ struct SeriesLayout: Sendable {
     static let firstScript = 4
 
     let names: [String]
+    /// For each script, the series of its tags (a workload spec's `tags`), each recorded besides the script's own.
+    let tagSeries: [[Int]]
 
     init(plan: Plan) {
         var names = ["latency", "connect", "service", "lag"]
@@ -21,7 +23,19 @@ struct SeriesLayout: Sendable {
         let builtinShortNames = Dictionary(
             BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })
         names += plan.scripts.map { "script." + Self.tagSafe(builtinShortNames[$0.name] ?? $0.name) }
+        var tagIndex: [String: Int] = [:]
+        var tagSeries: [[Int]] = []
+        for script in plan.scripts {
+            tagSeries.append(script.tags.map { tag in
+                let name = "tag." + Self.tagSafe(tag)
+                if let index = tagIndex[name] { return index }
+                names.append(name)
+                tagIndex[name] = names.count - 1
+                return names.count - 1
+            })
+        }
         self.names = names
+        self.tagSeries = tagSeries
     }
 
     static func script(_ index: Int) -> Int { firstScript + index }
@@ -49,6 +63,8 @@ final class RunContext: Sendable {
     /// A spec's phases, or nil for a plain run.
     let timeline: PhaseTimeline?
     let latencyLimitNanos: UInt64?
+    /// Each script's connection behaviour, looked up per transaction without touching the script itself.
+    let scriptConnection: [ConnectionPolicy]
     /// Per-client overrides of automatic variables (e.g. the scale read from the server).
     let variableOverrides: [(String, Value)]
     private let stopFlag = Atomic<Bool>(false)
@@ -59,6 +75,7 @@ final class RunContext: Sendable {
         self.configuration = configuration
         self.startup = Connector.startupConfiguration(configuration.connection)
         self.series = SeriesLayout(plan: plan)
+        self.scriptConnection = plan.scripts.map(\.connection)
         self.startNanos = startNanos
         let timeline = configuration.phases.isEmpty ? nil : PhaseTimeline(phases: configuration.phases)
         self.timeline = timeline

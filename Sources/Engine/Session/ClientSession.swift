@@ -168,6 +168,8 @@ struct ClientSession {
         pendingSyncs = 0
         outbound.clear()
         guard run.configuration.reconnect else {
+            // --reconnect=never: a lost connection ends the whole run (the others finish their transactions).
+            run.requestStop()
             return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
         }
         if run.isOver(now: now) || limitReached { return finish() }
@@ -217,8 +219,12 @@ struct ClientSession {
 
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
-        case .idle, .waitingForSchedule, .sleeping, .connecting, .reconnecting, .inactive:
+        case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
             return finish()
+        case .sleeping:
+            // A \sleep inside a transaction: let the transaction finish, so that what it did is counted (the
+            // grace period bounds the wait).
+            return .none
         default:
             return .none
         }
@@ -399,7 +405,7 @@ struct ClientSession {
             switch step {
             case .sql(let command):
                 let includeParse: Bool
-                switch run.plan.mode {
+                switch command.mode {
                 case .simple: includeParse = false
                 case .extended: includeParse = true
                 case .prepared:
@@ -465,7 +471,7 @@ struct ClientSession {
         case .noticeResponse:
             loop.notices &+= 1
         case .commandComplete, .emptyQueryResponse:
-            if run.plan.mode == .simple {
+            if case .command(let command, _) = inFlight.first, command.mode == .simple {
                 // One Query may hold several statements (\;); the command ends at ReadyForQuery.
                 return storeResultIfWanted(isLast: false)
             }
@@ -481,7 +487,7 @@ struct ClientSession {
             }
         case .readyForQuery(let status):
             lastTransactionStatus = status
-            if run.plan.mode == .simple, case .command = inFlight.first {
+            if case .command(let command, _) = inFlight.first, command.mode == .simple {
                 let action = storeResultIfWanted(isLast: true)
                 if case .finish = action { return action }
                 _ = commandCompleted(now: now)
@@ -512,7 +518,7 @@ struct ClientSession {
         inFlight.removeFirst()
         loop.commands[command.index].count &+= 1
         loop.commands[command.index].totalNanos &+= now &- sentAt
-        if run.plan.mode != .simple {
+        if command.mode != .simple {
             return storeResultIfWanted(command, isLast: true)
         }
         return .none
@@ -543,6 +549,9 @@ struct ClientSession {
         recorder.transactions &+= 1
         recorder.record(series: SeriesLayout.latency, nanoseconds: latency)
         recorder.record(series: SeriesLayout.script(scriptIndex), nanoseconds: latency)
+        for tag in run.series.tagSeries[scriptIndex] {
+            recorder.record(series: tag, nanoseconds: latency)
+        }
         if scheduleRunning {
             recorder.record(series: SeriesLayout.service, nanoseconds: now &- startedAt)
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
@@ -594,10 +603,19 @@ struct ClientSession {
         if scheduleRunning {
             scheduledAt += nextInterval()
         }
-        if run.configuration.connectPerTransaction {
-            appendToOutbound { $0.terminate() }
-            state = .idle
+        transactionsOnConnection += 1
+        var reconnectNow = run.configuration.connectPerTransaction
+        switch run.scriptConnection[scriptIndex] {
+        case .persistent: break
+        case .reconnectEach: reconnectNow = true
+        case .reconnectEvery(let count): reconnectNow = reconnectNow || transactionsOnConnection >= count
+        }
+        if reconnectNow {
             if run.isOver(now: now) || limitReached { return finish() }
+            appendToOutbound { $0.terminate() }
+            // The client closes this channel and opens the next at once; it never reports the close back to us.
+            connected = false
+            loop.openConnections -= 1
             state = .connecting
             connectStartedAt = now
             return .closeAndReconnect

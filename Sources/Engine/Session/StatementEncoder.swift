@@ -17,7 +17,6 @@ final class StatementEncoder: Sendable {
         var parameterCount: Int
     }
 
-    let mode: QueryMode
     let commands: [Encoded]
     /// Execute (unnamed portal, no row limit) followed by Sync.
     let executeSync: ByteBuffer
@@ -30,12 +29,11 @@ final class StatementEncoder: Sendable {
     let describePortal: ByteBuffer
 
     init(plan: Plan, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
-        mode = plan.mode
         var encoder = FrontendMessageEncoder(buffer: allocator.buffer(capacity: 256))
         commands = plan.sqlCommands.map { command in
             var parse = allocator.buffer(capacity: 0)
             var constantQuery: ByteBuffer?
-            switch plan.mode {
+            switch command.mode {
             case .simple:
                 if command.parameterSlots.isEmpty {
                     encoder.query(command.textParts[0])
@@ -50,7 +48,7 @@ final class StatementEncoder: Sendable {
             }
             var prefix = allocator.buffer(capacity: 32)
             prefix.writeNullTerminatedString("")  // unnamed portal
-            prefix.writeNullTerminatedString(plan.mode == .prepared ? command.statementName : "")
+            prefix.writeNullTerminatedString(command.mode == .prepared ? command.statementName : "")
             prefix.writeInteger(Int16(0))  // parameter format codes: none, so all text
             prefix.writeInteger(Int16(command.parameterSlots.count))
             return Encoded(parse: parse, bindPrefix: prefix, constantQuery: constantQuery,
@@ -77,7 +75,7 @@ final class StatementEncoder: Sendable {
         into out: inout ByteBuffer
     ) {
         let encoded = commands[command.index]
-        if mode == .simple {
+        if command.mode == .simple {
             if let constant = encoded.constantQuery {
                 out.writeImmutableBuffer(constant)
                 return
