@@ -1,5 +1,6 @@
 import Foundation
 import LocalCluster
+import Stats
 import Testing
 
 @testable import Engine
@@ -150,10 +151,6 @@ struct WorkloadSpecRunTests {
 /// script, the phases and teardown all go through, and no client aborts.
 @Suite("Shipped workload specs against a real server", .serialized)
 struct ShippedWorkloadRunTests {
-    /// The engine sends each SQL command with its script's own mode (SQLCommand.mode). Until it does, a spec that
-    /// mixes the simple protocol with another sends simple-mode text as a parameterised statement.
-    static let engineHonoursScriptModes = false
-
     static func run(_ name: String, seconds: Double = 3) async throws -> (Benchmark.Outcome, WorkloadSpec) {
         let settings = try await BenchmarkRunTests.initialisedDatabase()
         var spec = try WorkloadSpecRunTests.spec(name)
@@ -182,6 +179,11 @@ struct ShippedWorkloadRunTests {
         let (outcome, _) = try await Self.run("read-heavy.toml")
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(outcome.summary.transactions > 0)
+        // Nine reads in ten, give or take chance.
+        let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
+        let reads = Double(log.merged(tag: "tag.reads").totalCount)
+        let writes = Double(log.merged(tag: "tag.writes").totalCount)
+        #expect(writes > 0 && reads / (reads + writes) > 0.8, "\(reads) reads, \(writes) writes")
     }
 
     @Test func writeHeavyCreatesAndDropsItsTable() async throws {
@@ -199,11 +201,21 @@ struct ShippedWorkloadRunTests {
         #expect(outcome.summary.transactions > 0)
     }
 
-    @Test(.enabled(if: engineHonoursScriptModes, "needs per-script modes in the engine"))
-    func everyFeature() async throws {
-        let (outcome, _) = try await Self.run("every-feature.toml", seconds: 4)
+    @Test func everyFeature() async throws {
+        let (outcome, spec) = try await Self.run("every-feature.toml", seconds: 4)
+        // Four scripts in three modes, one pipelined, over a client and rate ramp: none may abort.
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(outcome.summary.transactions > 0)
         #expect(try await Self.tableExists("pgswarm_feature_log") == false)
+        // Each tag has its own series in the hlog, and together the tagged series hold every recorded transaction.
+        let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
+        let reads = log.merged(tag: "tag.reads").totalCount
+        let writes = log.merged(tag: "tag.writes").totalCount
+        #expect(reads > 0 && writes > 0)
+        #expect(log.merged(tag: "tag.accounts").totalCount > 0)
+        #expect(reads + writes == outcome.summary.transactions)
+        // The reconnect-each script opens a connection per transaction: far more connects than clients.
+        let clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
+        #expect((outcome.summary.connectMicroseconds?.count ?? 0) > clients)
     }
 }
