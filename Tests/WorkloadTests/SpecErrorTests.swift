@@ -83,6 +83,8 @@ import Testing
             11,
             "\"clients\" in [[phase]] #1 must be an integer or { from, to }, not a string"
         ),
+        Case(script + "tags = [\"a\", \"b\", \"a\"]\n", 3, 19, "tag \"a\" is given twice"),
+        Case(script + "tags = [\"\"]\n", 3, 9, "a tag must not be empty"),
         // Unknown script references.
         Case(
             "[[script]]\nbuiltin = \"tpcc\"\n",

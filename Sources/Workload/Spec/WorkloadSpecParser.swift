@@ -200,8 +200,14 @@ struct WorkloadSpecParser {
             throw context.error(at: table.keyPath("weight"), "weight out of range (0 .. \(Int32.max)): \(weight)")
         }
         let tags = try table.stringList("tags") ?? []
-        for (tagIndex, tag) in tags.enumerated() where tag.isEmpty {
-            throw context.error(at: "\(table.keyPath("tags"))[\(tagIndex)]", "a tag must not be empty")
+        for (tagIndex, tag) in tags.enumerated() {
+            if tag.isEmpty {
+                throw context.error(at: "\(table.keyPath("tags"))[\(tagIndex)]", "a tag must not be empty")
+            }
+            // Each tag is a histogram series; a repeated tag would count the script's transactions twice there.
+            if tags[..<tagIndex].contains(tag) {
+                throw context.error(at: "\(table.keyPath("tags"))[\(tagIndex)]", "tag \"\(tag)\" is given twice")
+            }
         }
         let mode = try mode(table, "mode")
         let pipeline = try table.integer("pipeline", minimum: 0) ?? 0
