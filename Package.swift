@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
@@ -56,6 +57,8 @@ let package = Package(
                 "PGWire", "Workload", "Stats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: hotPathSettings
         ),
@@ -85,7 +88,14 @@ let package = Package(
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "LocalCluster"]),
         // Resources/: HdrHistogram test vectors, read by path. decode_hlog.py: the Python (hdrh) interop reader.
         .testTarget(name: "StatsTests", dependencies: ["Stats"], exclude: ["Resources", "decode_hlog.py"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "LocalCluster", "Stats", "Workload", "PGWire"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "LocalCluster", "Stats", "Workload", "PGWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "LocalCluster"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
     ],

@@ -42,6 +42,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var lostConnections: UInt64?
     /// Clients that stopped on an error (pgbench's "aborted"); their messages are printed with the summary.
     public var abortedClients: Int?
+    /// `--idle-connections`: how many opened, and how many still answered at the end.
+    public var idleConnectionsOpened: Int?
+    public var idleConnectionsAlive: Int?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -72,6 +75,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case mergedCommandLines = "merged_command_lines"
         case lostConnections = "lost_connections"
         case abortedClients = "aborted_clients"
+        case idleConnectionsOpened = "idle_connections_opened"
+        case idleConnectionsAlive = "idle_connections_alive"
     }
 
     public init(

@@ -28,6 +28,24 @@ struct ConnectionArguments: ParsableArguments {
     )
     var protocolVersion: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "TLS as libpq's sslmode (default: prefer, or PGSSLMODE); a connection string's sslmode overrides it.",
+            valueName: "disable|allow|prefer|require|verify-ca|verify-full"
+        )
+    )
+    var sslmode: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "PEM file of root certificates for verify-ca/verify-full, or \"system\" (default: ~/.postgresql/root.crt).",
+            valueName: "file"
+        )
+    )
+    var sslrootcert: String?
+
     @Argument(
         help: ArgumentHelp(
             "Database name, postgresql:// URI or keyword=value connection string; what a URI sets overrides -h/-p/-U.",
@@ -44,6 +62,11 @@ struct ConnectionArguments: ParsableArguments {
         if let protocolVersion, ConnectionSettings.ProtocolRequest(rawValue: protocolVersion) == nil {
             throw ValidationError("invalid --protocol-version \"\(protocolVersion)\": expecting 3.0, 3.2 or auto")
         }
+        if let sslmode, ConnectionSettings.SSLMode(rawValue: sslmode) == nil {
+            throw ValidationError(
+                "invalid --sslmode \"\(sslmode)\": expecting disable, allow, prefer, require, verify-ca or verify-full"
+            )
+        }
     }
 
     var options: ConnectionOptions {
@@ -53,7 +76,9 @@ struct ConnectionArguments: ParsableArguments {
             user: username,
             database: dbname ?? database,
             applicationName: applicationName,
-            protocolRequest: protocolVersion.flatMap(ConnectionSettings.ProtocolRequest.init(rawValue:))
+            protocolRequest: protocolVersion.flatMap(ConnectionSettings.ProtocolRequest.init(rawValue:)),
+            sslMode: sslmode,
+            sslRootCert: sslrootcert
         )
     }
 

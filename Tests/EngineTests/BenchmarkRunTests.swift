@@ -193,6 +193,32 @@ struct BenchmarkRunTests {
         #expect(log.merged(tag: "service").totalCount == outcome.summary.transactions)
     }
 
+    @Test("--idle-connections holds connections idle in transaction through the run, all alive at the end")
+    func idleHorde() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let pg = try await TestPostgres.shared()
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 2
+        configuration.threads = 2
+        configuration.limit = .duration(seconds: 2)
+        configuration.idleConnections = 25
+        configuration.idleInTransaction = true
+        configuration.noVacuum = true
+        configuration.outputDirectory = Self.temporaryDirectory()
+        let lines = LineCollector()
+        let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append) }
+        try await Task.sleep(for: .seconds(1.5))
+        let idle = try pg.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'engine_tests' "
+                               + "AND state = 'idle in transaction'", database: "engine_tests")
+        let outcome = try await run.value
+        #expect(Int(idle.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 25)
+        #expect(outcome.summary.idleConnectionsOpened == 25)
+        #expect(outcome.summary.idleConnectionsAlive == 25)
+        #expect(outcome.summary.transactions > 0)
+        #expect(lines.text.contains("idle connections: 25/25 opened, 25 still alive at the end"))
+    }
+
     @Test("an unreachable server is one clear EngineError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)

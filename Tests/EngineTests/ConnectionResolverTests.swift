@@ -92,18 +92,6 @@ struct ConnectionResolverTests {
         )
     }
 
-    @Test func sslModesThatNeedTLSAreRefused() throws {
-        #expect(try resolve(ConnectionOptions(database: "sslmode=prefer dbname=x")).settings.database == "x")
-        let message = engineErrorMessage {
-            _ = try resolve(ConnectionOptions(), testEnvironment(["PGSSLMODE": "require"]))
-        }
-        #expect(message?.hasPrefix("sslmode \"require\" is not supported") == true)
-        #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(database: "sslmode=bogus")) }
-                == "invalid sslmode value: \"bogus\""
-        )
-    }
-
     @Test func protocolRequestFromOptionOrConnectionString() throws {
         #expect(try resolve(ConnectionOptions(protocolRequest: .auto)).settings.protocolRequest == .auto)
         let fromString = ConnectionOptions(database: "max_protocol_version=latest")

@@ -3,13 +3,13 @@
 enum ConnectionKeywords {
     static let used: Set<String> = [
         "host", "port", "dbname", "user", "password", "passfile", "application_name", "fallback_application_name",
-        "sslmode", "max_protocol_version",
+        "sslmode", "sslrootcert", "sslsni", "max_protocol_version",
     ]
 
     static let ignored: Set<String> = [
         "hostaddr", "connect_timeout", "client_encoding", "options", "keepalives", "keepalives_idle",
         "keepalives_interval", "keepalives_count", "tcp_user_timeout", "replication", "gssencmode", "sslcert",
-        "sslkey", "sslpassword", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "sslcompression",
+        "sslkey", "sslpassword", "sslcrl", "sslcrldir", "sslcompression",
         "ssl_min_protocol_version", "ssl_max_protocol_version", "sslnegotiation", "sslcertmode", "requirepeer",
         "krbsrvname", "gsslib", "gssdelegation", "service", "target_session_attrs", "load_balance_hosts",
         "channel_binding", "require_auth", "min_protocol_version",

@@ -12,6 +12,10 @@ public struct ConnectionOptions: Sendable, Equatable {
     public var applicationName: String?
     /// `--protocol-version`; nil leaves it to the connection string's `max_protocol_version`, else 3.0.
     public var protocolRequest: ConnectionSettings.ProtocolRequest?
+    /// `--sslmode`, as typed: checked by the resolver; a connection string's sslmode overrides it.
+    public var sslMode: String?
+    /// `--sslrootcert`.
+    public var sslRootCert: String?
 
     public init(
         host: String? = nil,
@@ -19,7 +23,9 @@ public struct ConnectionOptions: Sendable, Equatable {
         user: String? = nil,
         database: String? = nil,
         applicationName: String? = nil,
-        protocolRequest: ConnectionSettings.ProtocolRequest? = nil
+        protocolRequest: ConnectionSettings.ProtocolRequest? = nil,
+        sslMode: String? = nil,
+        sslRootCert: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -27,5 +33,7 @@ public struct ConnectionOptions: Sendable, Equatable {
         self.database = database
         self.applicationName = applicationName
         self.protocolRequest = protocolRequest
+        self.sslMode = sslMode
+        self.sslRootCert = sslRootCert
     }
 }

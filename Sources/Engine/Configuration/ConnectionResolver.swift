@@ -2,7 +2,8 @@
 ///
 /// 1. `-h`, `-p`, `-U`, then the database argument; when that is a URI or `keyword=value` string, what it sets
 ///    overrides the options (pgbench passes dbname last to libpq);
-/// 2. what is still unset comes from PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGAPPNAME, PGSSLMODE;
+/// 2. what is still unset comes from PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGAPPNAME, PGSSLMODE,
+///    PGSSLROOTCERT, PGSSLSNI;
 /// 3. then libpq's defaults: the default socket directory, port 5432, the login name, a database named as the user;
 /// 4. without a password so far, the first matching line of the password file (PGPASSFILE or ~/.pgpass).
 ///
@@ -24,6 +25,8 @@ public enum ConnectionResolver {
         keywords["port"] = options.port
         keywords["user"] = options.user
         keywords["application_name"] = options.applicationName
+        keywords["sslmode"] = options.sslMode
+        keywords["sslrootcert"] = options.sslRootCert
         if let database = options.database {
             if ConninfoString.isConnectionString(database) {
                 let parsed = try ConninfoString.parseAny(database)
@@ -51,7 +54,7 @@ public enum ConnectionResolver {
         let port = try parsePort(value("port", orEnvironment: "PGPORT") ?? "5432")
         let user = value("user", orEnvironment: "PGUSER") ?? environment.osUserName
         let database = value("dbname", orEnvironment: "PGDATABASE") ?? user
-        try checkSSLMode(value("sslmode", orEnvironment: "PGSSLMODE"))
+        let sslMode = try parseSSLMode(value("sslmode", orEnvironment: "PGSSLMODE"))
 
         let endpoint: ConnectionSettings.Endpoint =
             host.hasPrefix("/")
@@ -59,6 +62,9 @@ public enum ConnectionResolver {
             : .tcp(host: host, port: port)
         var settings = ConnectionSettings(endpoint: endpoint, user: user, database: database)
         settings.hostWasGiven = givenHost != nil
+        settings.sslMode = sslMode
+        settings.sslRootCert = value("sslrootcert", orEnvironment: "PGSSLROOTCERT")
+        settings.sslSNI = try parseBoolean(value("sslsni", orEnvironment: "PGSSLSNI") ?? "1", keyword: "sslsni")
         settings.applicationName =
             value("application_name", orEnvironment: "PGAPPNAME") ?? keywords["fallback_application_name"] ?? "pgswarm"
         if let request = options.protocolRequest {
@@ -112,19 +118,21 @@ public enum ConnectionResolver {
         return port
     }
 
-    /// pgswarm speaks plain TCP only: modes that would settle for that are fine, modes that demand TLS are refused.
-    static func checkSSLMode(_ mode: String?) throws(EngineError) {
-        guard let mode else { return }
-        switch mode {
-        case "disable", "allow", "prefer":
-            return
-        case "require", "verify-ca", "verify-full":
-            throw EngineError(
-                .usage,
-                "sslmode \"\(mode)\" is not supported: pgswarm has no TLS yet; use sslmode=disable or prefer"
-            )
-        default:
-            throw EngineError(.usage, "invalid sslmode value: \"\(mode)\"")
+    /// libpq's sslmode values; unset means prefer.
+    static func parseSSLMode(_ text: String?) throws(EngineError) -> ConnectionSettings.SSLMode {
+        guard let text else { return .prefer }
+        guard let mode = ConnectionSettings.SSLMode(rawValue: text) else {
+            throw EngineError(.usage, "invalid sslmode value: \"\(text)\"")
+        }
+        return mode
+    }
+
+    /// libpq's boolean connection parameters are "0" or "1".
+    static func parseBoolean(_ text: String, keyword: String) throws(EngineError) -> Bool {
+        switch text.trimmingSpaces() {
+        case "1": return true
+        case "0": return false
+        default: throw EngineError(.usage, "invalid \(keyword) value: \"\(text)\"")
         }
     }
 

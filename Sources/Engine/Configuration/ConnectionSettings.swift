@@ -23,6 +23,13 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var password: String?
     public var applicationName: String = "pgswarm"
     public var protocolRequest: ProtocolRequest = .v3_0
+    /// `sslmode`: libpq's default, prefer (TLS when the server offers it, as pgbench would use).
+    public var sslMode: SSLMode = .prefer
+    /// `sslrootcert`: a PEM file of trusted root certificates, or "system" for the system's trust store; nil means
+    /// libpq's default, ~/.postgresql/root.crt when it exists.
+    public var sslRootCert: String?
+    /// `sslsni`: whether to send the host name in the handshake (see `sslServerName`).
+    public var sslSNI: Bool = true
     /// Whether the host was given explicitly (option, URI or PGHOST); when not, `pgswarm run` may start a
     /// throwaway server if nothing answers at the default place.
     public var hostWasGiven: Bool = false

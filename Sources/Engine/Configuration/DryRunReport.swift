@@ -59,6 +59,7 @@ public enum DryRunReport {
             "password: " + (connection.password == nil ? "none" : "given"),
             "application name: \(connection.applicationName)",
             "protocol version: \(connection.protocolRequest.rawValue)",
+            "sslmode: \(connection.sslMode.rawValue)" + (connection.sslRootCert.map { " (root certificate \($0))" } ?? ""),
         ]
     }
 

@@ -81,12 +81,16 @@ public enum PgbenchOptionTable {
         .init("dbname", value: true, .both),
         .init("application-name", value: true, .both),
         .init("protocol-version", value: true, .both),
+        .init("sslmode", value: true, .both),
+        .init("sslrootcert", value: true, .both),
         .init("out", value: true, .benchmark),
         .init("temp-postgres", .benchmark),
         .init("shard", value: true, .benchmark),
         .init("start-at", value: true, .benchmark),
         .init("report", .benchmark),
         .init("reconnect", value: true, .benchmark),
+        .init("idle-connections", value: true, .benchmark),
+        .init("idle-in-transaction", .benchmark),
         .init("dry-run", .both),
     ]
 

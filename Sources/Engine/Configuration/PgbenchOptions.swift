@@ -30,6 +30,9 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var continueOnError = false
     /// `--reconnect=always|never` (ours).
     public var reconnect: String?
+    /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
+    public var idleConnections: String?
+    public var idleInTransaction = false
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -145,6 +148,11 @@ public struct PgbenchOptions: Sendable, Equatable {
         configuration.verboseErrors = verboseErrors
         configuration.continueOnError = continueOnError
         configuration.failuresDetailed = failuresDetailed
+        if let idleConnections {
+            configuration.idleConnections = try PgbenchNumber.integer(
+                idleConnections, option: "--idle-connections", range: 0...1_000_000)
+        }
+        configuration.idleInTransaction = idleInTransaction
         switch reconnect {
         case nil, "always": configuration.reconnect = true
         case "never": configuration.reconnect = false

@@ -45,6 +45,10 @@ public struct RunConfiguration: Sendable {
     public var reconnect: Bool = true
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
     public var failuresDetailed: Bool = false
+    /// `--idle-connections M`: connections opened before the run that stay idle while the clients work.
+    public var idleConnections: Int = 0
+    /// `--idle-in-transaction`: the idle connections sit inside an open transaction (BEGIN), as a leaky pool's would.
+    public var idleInTransaction: Bool = false
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// A workload spec's phases, in order; empty for a plain pgbench-style run (one steady phase of `limit`).

@@ -50,7 +50,7 @@ public final class AdminConnection: Sendable {
         let configuration = Connector.startupConfiguration(settings)
         let channel: any Channel
         do {
-            channel = try await Connector.connect(to: settings.endpoint, on: loop) { channel in
+            channel = try await Connector.connect(to: settings, on: loop) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = AdminChannelHandler(configuration: configuration, ready: readyPromise)
                     try channel.pipeline.syncOperations.addHandler(handler)

@@ -7,6 +7,43 @@ import PGWire
 enum Connector {
     static let connectTimeout = TimeAmount.seconds(10)
 
+    /// Opens a channel for these settings: over TCP, negotiates TLS first as `sslMode` says (see
+    /// `TLSNegotiationHandler`), so that the future completes, and the caller's handler sees channelActive, only
+    /// once the connection is ready for the StartupMessage. `tlsHandshakeDone` is told how long a handshake took.
+    static func connect(
+        to settings: ConnectionSettings,
+        on loop: any EventLoop,
+        tlsHandshakeDone: (@Sendable (_ nanoseconds: UInt64) -> Void)? = nil,
+        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+    ) -> EventLoopFuture<any Channel> {
+        let plan: TLSPlan?
+        do {
+            plan = try TLSClientContexts.plan(for: settings)
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+        guard let plan else { return connect(to: settings.endpoint, on: loop, initializer: initializer) }
+        // A host name may make Happy Eyeballs open several channels, each with its own negotiation; the one the
+        // connect returns is the one to wait for.
+        let negotiations = NIOLoopBoundBox.makeEmptyBox(valueType: [ObjectIdentifier: EventLoopFuture<Void>].self,
+                                                        eventLoop: loop)
+        return connect(to: settings.endpoint, on: loop) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let negotiation = TLSNegotiationHandler(plan: plan, negotiated: channel.eventLoop.makePromise(),
+                                                        timeout: connectTimeout, handshakeDone: tlsHandshakeDone)
+                try channel.pipeline.syncOperations.addHandler(negotiation)
+                negotiations.value = (negotiations.value ?? [:]).merging(
+                    [ObjectIdentifier(channel): negotiation.negotiated.futureResult]) { _, new in new }
+            }.flatMap { initializer(channel) }
+        }.flatMap { channel in
+            let negotiated = negotiations.value?[ObjectIdentifier(channel)] ?? loop.makeSucceededVoidFuture()
+            negotiations.value = nil
+            return negotiated.map { channel }
+        }.flatMapErrorThrowing { error in
+            throw TLSConnectError(underlying: error, plan: plan)
+        }
+    }
+
     static func connect(
         to endpoint: ConnectionSettings.Endpoint,
         on loop: any EventLoop,
@@ -54,6 +91,13 @@ enum Connector {
         let reason: String
         var error = error
         // Host names go through NIO's Happy Eyeballs, which wraps each address's failure; report the first.
+        if let tlsError = error as? TLSConnectError {
+            if let message = tlsError.tlsMessage {
+                return EngineError(.connection, "cannot connect to \(settings.endpointDescription): \(message)")
+            }
+            error = tlsError.underlying
+        }
+        if let engineError = error as? EngineError { return engineError }
         if let wrapped = error as? NIOConnectionError, let first = wrapped.connectionErrors.first {
             error = first.error
         }

@@ -21,6 +21,10 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        let horde: IdleHorde? = configuration.idleConnections > 0
+            ? await IdleHorde.open(count: configuration.idleConnections, inTransaction: configuration.idleInTransaction,
+                                   settings: configuration.connection, group: group)
+            : nil
         if let startAt = configuration.startAt { await waitUntil(startAt) }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
@@ -101,6 +105,11 @@ struct BenchmarkRun {
         try? hlog.flush()
         try? hlog.close()
         let endNanos = NIODeadline.now().uptimeNanoseconds
+        var idleReport: IdleReport?
+        if let horde {
+            idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
+                                    alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
+        }
         await runTeardown()
         let extras = await gatherExtras(loops: loops, contexts: loopContexts)
 
@@ -108,7 +117,7 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -297,6 +306,15 @@ struct BenchmarkRun {
         }
         return extras
     }
+}
+
+/// What became of the idle connections (`--idle-connections`).
+struct IdleReport: Sendable {
+    var asked: Int
+    var opened: Int
+    /// Still answering `SELECT 1` at the end of the run.
+    var alive: Int
+    var openErrors: [String]
 }
 
 /// Set once when every client has finished; read by the interval loop.

@@ -14,6 +14,7 @@ struct RunReport {
     let durationSeconds: Double
     let interrupted: Bool
     let hlogFile: String
+    let idle: IdleReport?
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
@@ -85,6 +86,11 @@ struct RunReport {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
+        }
+        if let idle {
+            print("idle connections: \(idle.opened)/\(idle.asked) opened, \(idle.alive) still alive at the end"
+                  + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
+            for error in idle.openErrors { print("  idle connection failed: \(error)") }
         }
         if extras.lostConnections > 0 {
             print("connections lost during the run: \(extras.lostConnections) "
@@ -199,6 +205,10 @@ struct RunReport {
         )
         summary.lostConnections = extras.lostConnections
         summary.abortedClients = extras.abortedClients
+        if let idle {
+            summary.idleConnectionsOpened = idle.opened
+            summary.idleConnectionsAlive = idle.alive
+        }
         return summary
     }
 }

@@ -127,7 +127,7 @@ final class Client {
     private func connect() {
         guard !finished else { return }
         let connection = run.configuration.connection
-        Connector.connect(to: connection.endpoint, on: loop) { [self] channel in
+        Connector.connect(to: connection, on: loop) { [self] channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(client: self))
             }

@@ -101,6 +101,12 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var reconnect: String?
 
+    @Option(name: .long, help: ArgumentHelp("Hold NUM extra connections idle during the run.", valueName: "NUM"))
+    var idleConnections: String?
+
+    @Flag(name: .long, help: "The idle connections sit in an open transaction (BEGIN).")
+    var idleInTransaction = false
+
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
 

@@ -203,6 +203,8 @@ struct RunCommand: AsyncParsableCommand {
         options.verboseErrors = benchmark.verboseErrors
         options.continueOnError = benchmark.continueOnError
         options.reconnect = benchmark.reconnect
+        options.idleConnections = benchmark.idleConnections
+        options.idleInTransaction = benchmark.idleInTransaction
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
