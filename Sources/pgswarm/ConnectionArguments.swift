@@ -55,7 +55,8 @@ struct ConnectionArguments: ParsableArguments {
     var database: String?
 
     func validate() throws {
-        if dbname != nil && database != nil {
+        // `pgswarm run workload.toml --dbname bench`: the last argument is then the spec, not a database.
+        if dbname != nil && database != nil && database?.lowercased().hasSuffix(".toml") != true {
             throw ValidationError("give the database either as --dbname or as the last argument, not both")
         }
         if let protocolVersion, ConnectionSettings.ProtocolRequest(rawValue: protocolVersion) == nil {

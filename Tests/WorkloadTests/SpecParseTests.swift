@@ -89,7 +89,9 @@ import Testing
         #expect(spec.scripts.map(\.weight) == [8, 2, 0, 1])
         #expect(spec.scripts[0].tags == ["reads", "hot"])
         #expect(spec.scripts.map(\.mode) == [.extended, nil, nil, .simple])
-        #expect(spec.scripts.map(\.connection) == [.persistent, .reconnectEvery(100), .reconnectEach, .reconnectEvery(5)])
+        #expect(
+            spec.scripts.map(\.connection) == [.persistent, .reconnectEvery(100), .reconnectEach, .reconnectEvery(5)]
+        )
         #expect(spec.scripts.map(\.pipelineDepth) == [4, 0, 0, 0])
         #expect(spec.scripts[0].text.hasPrefix("SELECT abalance"))
         #expect(spec.scripts[0].body == .inline(line: 26, column: 1))
@@ -98,7 +100,10 @@ import Testing
         #expect(spec.scripts[3].text == "SELECT 2\n")
 
         #expect(spec.phases.count == 3)
-        #expect(spec.phases[0] == SpecPhase(name: "warmup", kind: .warmup, durationSeconds: 10, clientsFrom: 8, clientsTo: 8))
+        #expect(
+            spec.phases[0]
+                == SpecPhase(name: "warmup", kind: .warmup, durationSeconds: 10, clientsFrom: 8, clientsTo: 8)
+        )
         #expect(
             spec.phases[1]
                 == SpecPhase(
@@ -145,7 +150,11 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "\\set n 3\nSELECT :n;\n".write(to: directory.appendingPathComponent("three.sql"), atomically: true, encoding: .utf8)
+        try "\\set n 3\nSELECT :n;\n".write(
+            to: directory.appendingPathComponent("three.sql"),
+            atomically: true,
+            encoding: .utf8
+        )
         let specURL = directory.appendingPathComponent("w.toml")
         try "[[script]]\nfile = \"three.sql\"\nweight = 3\n".write(to: specURL, atomically: true, encoding: .utf8)
 

@@ -322,7 +322,9 @@ extension PgbenchOptions {
             configuration.limit = .duration(seconds: spec.durationSeconds)
             configuration.rate = nil
             // The event loops are made once for the run: the most any phase asks for, unless -j says otherwise.
-            if jobs == nil {
+            if let jobs {
+                configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...Int(Int32.max))
+            } else {
                 configuration.threads = spec.phases.compactMap(\.threads).max() ?? Machine.coreCount
             }
             configuration.threads = min(configuration.threads, configuration.clients)

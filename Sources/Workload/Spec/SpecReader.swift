@@ -7,7 +7,7 @@ struct SpecContext {
 
     init(file: String, text: String) {
         self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isLineBreakForSpec).map { line in
             line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
         }
         map = SpecSourceMap(text: text)
@@ -42,9 +42,7 @@ struct SpecTable {
 
     /// Refuses keys not in `allowed`, first in the file's order; suggests the closest allowed key.
     func checkKeys(_ allowed: [String]) throws(WorkloadError) {
-        let unknown = entries.keys.filter { !allowed.contains($0) }.sorted {
-            (context.map.order[keyPath($0)] ?? Int.max, $0) < (context.map.order[keyPath($1)] ?? Int.max, $1)
-        }
+        let unknown = keysInFileOrder().filter { !allowed.contains($0) }
         guard let key = unknown.first else { return }
         var message = "unknown key \"\(key)\" in \(title)"
         if let suggestion = Self.closest(to: key, among: allowed) {
@@ -56,6 +54,12 @@ struct SpecTable {
     }
 
     func has(_ key: String) -> Bool { entries[key] != nil }
+
+    /// The keys as the file has them (TOMLKit's tables come back sorted by name).
+    func keysInFileOrder() -> [String] {
+        func order(_ key: String) -> Int { context.map.order[keyPath(key)] ?? Int.max }
+        return entries.keys.sorted { (order($0), $0) < (order($1), $1) }
+    }
 
     func typeError(_ key: String, expected: String, got value: SpecValue) -> WorkloadError {
         context.error(at: keyPath(key), "\"\(key)\" in \(title) must be \(expected), not \(value.typeDescription)")
@@ -156,4 +160,9 @@ struct SpecTable {
         }
         return previous[b.count]
     }
+}
+
+extension Character {
+    /// `\n` or `\r\n` (one Character in Swift, so splitting on "\n" alone would miss CRLF lines).
+    var isLineBreakForSpec: Bool { self == "\n" || self == "\r\n" }
 }

@@ -32,7 +32,8 @@ struct SpecSourceMap {
         var current = path
         // Bounded by the path's length: each round drops one component.
         for _ in 0...path.utf8.count {
-            let found = preferKey
+            let found =
+                preferKey
                 ? (keyPositions[current] ?? valuePositions[current])
                 : (valuePositions[current] ?? keyPositions[current])
             if let found { return found }

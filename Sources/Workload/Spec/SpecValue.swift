@@ -51,7 +51,7 @@ enum SpecValue: Equatable {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isLineBreakForSpec)
             let line = error.source.begin.line
             var sourceLine: String? = nil
             if line >= 1 && line <= lines.count {
@@ -59,11 +59,18 @@ enum SpecValue: Equatable {
                 if text.hasSuffix("\r") { text.removeLast() }
                 sourceLine = text
             }
+            var message = "invalid TOML: \(error.description)"
+            if error.description.contains("escape sequence") {
+                // The usual cause: a meta-command (\set, \if) inside a basic string, where TOML reads escapes.
+                message +=
+                    #" (in "..." and """...""" strings write \\ for a backslash, or put a script with "#
+                    + #"meta-commands in a '''...''' literal string)"#
+            }
             throw WorkloadError(
                 file: file,
                 line: line,
                 column: error.source.begin.column,
-                message: "invalid TOML: \(error.description)",
+                message: message,
                 sourceLine: sourceLine
             )
         } catch {

@@ -161,7 +161,12 @@ extension WorkloadSpec {
     public static func load(path: String) throws(WorkloadError) -> WorkloadSpec {
         var isDirectory: ObjCBool = false
         func failure(_ reason: String) -> WorkloadError {
-            WorkloadError(file: path, line: 0, column: 0, message: "could not open workload spec \"\(path)\": \(reason)")
+            WorkloadError(
+                file: path,
+                line: 0,
+                column: 0,
+                message: "could not open workload spec \"\(path)\": \(reason)"
+            )
         }
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw failure("No such file or directory")
@@ -229,11 +234,10 @@ extension WorkloadSpec {
     /// Moves a script compile error from the compiled text (variables + script) to where the user wrote it.
     func locate(_ error: WorkloadError) -> WorkloadError {
         guard let script = scripts.first(where: { $0.name == error.file }) else { return error }
-        let specLines = sourceText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let specLines = sourceText.split(omittingEmptySubsequences: false, whereSeparator: \.isLineBreakForSpec)
         func specLine(_ line: Int) -> String? {
             guard line >= 1, line <= specLines.count else { return nil }
-            let text = specLines[line - 1]
-            return text.hasSuffix("\r") ? String(text.dropLast()) : text
+            return String(specLines[line - 1])
         }
         let message = "script \"\(script.name)\": \(error.message)"
         if error.line == 0 {

@@ -54,9 +54,7 @@ struct WorkloadSpecParser {
     private func variables(_ root: SpecTable) throws(WorkloadError) -> [SpecVariable] {
         guard let table = try root.table("variables", title: "[variables]") else { return [] }
         // File order: a variable may use the ones before it.
-        let names = table.entries.keys.sorted {
-            (context.map.order[table.keyPath($0)] ?? Int.max, $0) < (context.map.order[table.keyPath($1)] ?? Int.max, $1)
-        }
+        let names = table.keysInFileOrder()
         var result: [SpecVariable] = []
         for name in names {
             let path = table.keyPath(name)
@@ -111,7 +109,10 @@ struct WorkloadSpecParser {
         for (index, element) in elements.enumerated() {
             let path = "\(key)[\(index)]"
             guard case .table(let entries) = element else {
-                throw context.error(at: path, "each \(key) must be a table ([[\(key)]]), not \(element.typeDescription)")
+                throw context.error(
+                    at: path,
+                    "each \(key) must be a table ([[\(key)]]), not \(element.typeDescription)"
+                )
             }
             tables.append(SpecTable(path: path, title: "[[\(key)]] #\(index + 1)", entries: entries, context: context))
         }
@@ -199,8 +200,14 @@ struct WorkloadSpecParser {
             throw context.error(at: table.keyPath("weight"), "weight out of range (0 .. \(Int32.max)): \(weight)")
         }
         let tags = try table.stringList("tags") ?? []
-        for (tagIndex, tag) in tags.enumerated() where tag.isEmpty {
-            throw context.error(at: "\(table.keyPath("tags"))[\(tagIndex)]", "a tag must not be empty")
+        for (tagIndex, tag) in tags.enumerated() {
+            if tag.isEmpty {
+                throw context.error(at: "\(table.keyPath("tags"))[\(tagIndex)]", "a tag must not be empty")
+            }
+            // Each tag is a histogram series; a repeated tag would count the script's transactions twice there.
+            if tags[..<tagIndex].contains(tag) {
+                throw context.error(at: "\(table.keyPath("tags"))[\(tagIndex)]", "tag \"\(tag)\" is given twice")
+            }
         }
         let mode = try mode(table, "mode")
         let pipeline = try table.integer("pipeline", minimum: 0) ?? 0
@@ -370,8 +377,11 @@ struct WorkloadSpecParser {
             let number = try single(table, key)
             return (number, number)
         default:
-            throw table.typeError(key, expected: integer ? "an integer or { from, to }" : "a number or { from, to }",
-                                  got: value)
+            throw table.typeError(
+                key,
+                expected: integer ? "an integer or { from, to }" : "a number or { from, to }",
+                got: value
+            )
         }
     }
 }

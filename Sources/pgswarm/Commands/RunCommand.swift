@@ -5,12 +5,15 @@ import LocalCluster
 import Report
 import Workload
 
-/// `pgswarm run`: pgbench's benchmarking mode, same options, same meaning.
+/// `pgswarm run`: pgbench's benchmarking mode, same options, same meaning; or a workload spec (`run workload.toml`).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a benchmark; takes pgbench's command line (pgbench -i: see pgswarm init, or pass -i here).",
-        usage: "pgswarm run [OPTION]... [DBNAME]"
+        usage: """
+            pgswarm run [OPTION]... [DBNAME]
+            pgswarm run [OPTION]... WORKLOAD.toml [--dbname DBNAME]   (a workload spec: docs/WORKLOAD-SPEC.md)
+            """
     )
 
     @OptionGroup(title: "Options to select what to run") var scripts: ScriptSelectionArguments
