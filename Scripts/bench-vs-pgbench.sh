@@ -20,6 +20,17 @@ BINDIR=${PGSWARM_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -
 PGBENCH="$BINDIR/pgbench"
 OUT="Results/bench-vs-pgbench-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
+{
+  echo "command: Scripts/bench-vs-pgbench.sh $ROUNDS $SECONDS_PER_RUN"
+  echo "date: $(date -u +%FT%TZ)"
+  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
+  echo "kernel: $(uname -r)"
+  echo "postgresql: $("$BINDIR/postgres" --version)"
+  echo "pgbench: $("$PGBENCH" --version)"
+  echo "pgswarm: $("$PGSWARM" version)"
+  echo "server and clients on the same machine; server fsync=off, shared_buffers=256MB, scale 10"
+} >"$OUT/machine.txt"
 
 BASE=$(mktemp -d /tmp/pgswarm-bench-XXXXXX)
 AS=()
