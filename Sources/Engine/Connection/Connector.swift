@@ -55,6 +55,10 @@ enum Connector {
             // One read per readiness event: a client expects one reply at a time, and NIO's default of four would
             // spend a second read() per event that only returns EAGAIN.
             .channelOption(.maxMessagesPerRead, value: 1)
+            // Replies to a benchmark's statements are small; start each connection's receive buffer small and let
+            // NIO grow it for large results. With thousands of connections this is most of their memory.
+            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512,
+                                                                                    maximum: 1 << 20))
             .channelInitializer(initializer)
         switch endpoint {
         case .tcp(let host, let port):

@@ -56,7 +56,8 @@ final class Client {
         perform(session.channelActive(now: Self.now()))
     }
 
-    func received(_ message: BackendMessage) { perform(session.received(message, now: Self.now())) }
+    /// A message from the server; `now` is read once per receive buffer, since its messages arrived together.
+    func received(_ message: BackendMessage, now: UInt64) { perform(session.received(message, now: now)) }
 
     func decodingFailed(_ error: any Error) {
         perform(session.decodingFailed(error))
@@ -188,8 +189,9 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     private func decodeAll(_ buffer: inout ByteBuffer) throws {
+        let now = Client.now()
         while let message = try decoder.decode(buffer: &buffer) {
-            client.received(message)
+            client.received(message, now: now)
         }
     }
 

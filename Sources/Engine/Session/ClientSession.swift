@@ -101,7 +101,8 @@ struct ClientSession {
         for (name, value) in run.variableOverrides {
             runner.setValue(value, of: name)
         }
-        self.outbound = allocator.buffer(capacity: 1024)
+        // Grows on demand; most transactions' messages fit in a few hundred bytes.
+        self.outbound = allocator.buffer(capacity: 256)
         self.prepared = [PreparedState](repeating: .no, count: run.plan.sqlCommandCount)
         self.rateState = run.plan.clientSeed(clientID) | 1
         inFlight.reserveCapacity(16)

@@ -82,7 +82,12 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         var cluster: LocalPostgres?
-        defer { cluster?.stop() }
+        defer {
+            if let cluster {
+                cluster.stop()
+                StandardOutput.write("pgswarm: stopped and removed the temporary PostgreSQL")
+            }
+        }
         if tempPostgres {
             let started = try LocalPostgres.start()
             cluster = started
