@@ -147,26 +147,40 @@ struct WorkloadSpecRunTests {
     }
 }
 
-/// Each shipped workload spec run against the real server, its phases shortened to a few seconds: setup, every
-/// script, the phases and teardown all go through, and no client aborts.
+/// Each shipped workload spec run against the real server, scaled down (a few seconds, at most 4 clients, at most
+/// 300 tx/s, one thread) so that it does not crowd the other suites sharing the machine and the server: setup, every
+/// script, the phases (their kinds and ramps kept) and teardown all go through, and no client aborts.
 @Suite("Shipped workload specs against a real server", .serialized)
 struct ShippedWorkloadRunTests {
-    static func run(_ name: String, seconds: Double = 3) async throws -> (Benchmark.Outcome, WorkloadSpec) {
+    /// The outcome, the spec as run, and the engine's report (shown when an expectation fails).
+    static func run(_ name: String, seconds: Double = 3) async throws -> (Benchmark.Outcome, WorkloadSpec, String) {
         let settings = try await BenchmarkRunTests.initialisedDatabase()
         var spec = try WorkloadSpecRunTests.spec(name)
         let factor = seconds / spec.durationSeconds
         spec.phases = spec.phases.map { phase in
-            var shortened = phase
-            shortened.durationSeconds = phase.durationSeconds * factor
-            return shortened
+            var small = phase
+            small.durationSeconds = phase.durationSeconds * factor
+            if phase.clientsFrom == phase.clientsTo {
+                small.clientsFrom = min(phase.clientsFrom, 3)
+                small.clientsTo = small.clientsFrom
+            } else {
+                small.clientsFrom = min(phase.clientsFrom, 2)
+                small.clientsTo = min(phase.clientsTo, 4)
+            }
+            small.rateFrom = phase.rateFrom.map { min($0, 300) }
+            small.rateTo = phase.rateTo.map { min($0, 300) }
+            small.threads = nil
+            return small
         }
         var options = PgbenchOptions()
+        options.jobs = "1"
         options.noVacuum = true
         options.randomSeed = "42"
         options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
         let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
-        return (outcome, spec)
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        return (outcome, spec, lines.text)
     }
 
     static func tableExists(_ table: String) async throws -> Bool {
@@ -176,9 +190,9 @@ struct ShippedWorkloadRunTests {
     }
 
     @Test func readHeavy() async throws {
-        let (outcome, _) = try await Self.run("read-heavy.toml")
+        let (outcome, _, report) = try await Self.run("read-heavy.toml")
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
-        #expect(outcome.summary.transactions > 0)
+        #expect(outcome.summary.transactions > 0, "\(report)")
         // Nine reads in ten, give or take chance.
         let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
         let reads = Double(log.merged(tag: "tag.reads").totalCount)
@@ -187,25 +201,25 @@ struct ShippedWorkloadRunTests {
     }
 
     @Test func writeHeavyCreatesAndDropsItsTable() async throws {
-        let (outcome, spec) = try await Self.run("write-heavy.toml")
+        let (outcome, spec, report) = try await Self.run("write-heavy.toml")
         // The append script writes to the table [setup] creates; had setup not run, its clients would abort.
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
-        #expect(outcome.summary.transactions > 0)
+        #expect(outcome.summary.transactions > 0, "\(report)")
         #expect(spec.teardownSQL.contains { $0.contains("pgswarm_events") })
         #expect(try await Self.tableExists("pgswarm_events") == false)
     }
 
     @Test func pipelined() async throws {
-        let (outcome, _) = try await Self.run("pipelined.toml")
+        let (outcome, _, report) = try await Self.run("pipelined.toml")
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
-        #expect(outcome.summary.transactions > 0)
+        #expect(outcome.summary.transactions > 0, "\(report)")
     }
 
     @Test func everyFeature() async throws {
-        let (outcome, spec) = try await Self.run("every-feature.toml", seconds: 4)
+        let (outcome, spec, report) = try await Self.run("every-feature.toml", seconds: 4)
         // Four scripts in three modes, one pipelined, over a client and rate ramp: none may abort.
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
-        #expect(outcome.summary.transactions > 0)
+        #expect(outcome.summary.transactions > 0, "\(report)")
         #expect(try await Self.tableExists("pgswarm_feature_log") == false)
         // Each tag has its own series in the hlog, and together the tagged series hold every recorded transaction.
         let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
