@@ -25,6 +25,19 @@ struct BenchmarkRunTests {
         return settings
     }
 
+    /// A run of `clients` clients on two threads, without pgbench's vacuum, writing into a directory of its own.
+    static func configuration(_ settings: ConnectionSettings, clients: Int, limit: RunConfiguration.Limit)
+        -> RunConfiguration
+    {
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = clients
+        configuration.threads = 2
+        configuration.limit = limit
+        configuration.noVacuum = true
+        configuration.outputDirectory = temporaryDirectory()
+        return configuration
+    }
+
     static func temporaryDirectory() -> String {
         let path = NSTemporaryDirectory() + "pgswarm-engine-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -49,12 +62,8 @@ struct BenchmarkRunTests {
         let settings = try await Self.initialisedDatabase()
         for source in [BuiltinScript.tpcbLike, BuiltinScript.simpleUpdate, BuiltinScript.selectOnly] {
             let plan = try Plan.compile(sources: [source], mode: mode)
-            var configuration = RunConfiguration(connection: settings)
-            configuration.clients = 3
-            configuration.threads = 2
-            configuration.limit = .transactionsPerClient(50)
+            var configuration = Self.configuration(settings, clients: 3, limit: .transactionsPerClient(50))
             configuration.mode = mode
-            configuration.outputDirectory = Self.temporaryDirectory()
             let lines = LineCollector()
             let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
             #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
@@ -74,12 +83,8 @@ struct BenchmarkRunTests {
     func durationRun() async throws {
         let settings = try await Self.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 2)
+        var configuration = Self.configuration(settings, clients: 4, limit: .duration(seconds: 2))
         configuration.progressInterval = 0.5
-        configuration.outputDirectory = Self.temporaryDirectory()
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
         #expect(outcome.summary.transactions > 100)
@@ -94,12 +99,8 @@ struct BenchmarkRunTests {
     func pythonReadsTheRunHlog() async throws {
         let settings = try await Self.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .extended)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 1.5)
+        var configuration = Self.configuration(settings, clients: 4, limit: .duration(seconds: 1.5))
         configuration.progressInterval = 0.5
-        configuration.outputDirectory = Self.temporaryDirectory()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../StatsTests/decode_hlog.py").standardized.path
@@ -125,13 +126,8 @@ struct BenchmarkRunTests {
             END;
             """)
         let plan = try Plan.compile(sources: [script], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .transactionsPerClient(15)
+        var configuration = Self.configuration(settings, clients: 4, limit: .transactionsPerClient(15))
         configuration.maxTries = 0
-        configuration.noVacuum = true
-        configuration.outputDirectory = Self.temporaryDirectory()
         let retried = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(retried.abortedClients == 0, "\(retried.abortMessages)")
         #expect(retried.summary.transactions == 60)
@@ -153,13 +149,8 @@ struct BenchmarkRunTests {
     func connectPerTransaction() async throws {
         let settings = try await Self.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 2
-        configuration.threads = 2
-        configuration.limit = .transactionsPerClient(20)
+        var configuration = Self.configuration(settings, clients: 2, limit: .transactionsPerClient(20))
         configuration.connectPerTransaction = true
-        configuration.noVacuum = true
-        configuration.outputDirectory = Self.temporaryDirectory()
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
         #expect(outcome.summary.transactions == 40)
@@ -171,15 +162,10 @@ struct BenchmarkRunTests {
     func rateAndPerCommandReport() async throws {
         let settings = try await Self.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 2)
+        var configuration = Self.configuration(settings, clients: 4, limit: .duration(seconds: 2))
         configuration.rate = 200
         configuration.latencyLimitMicroseconds = 50_000
         configuration.reportPerCommand = true
-        configuration.noVacuum = true
-        configuration.outputDirectory = Self.temporaryDirectory()
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
         let tps = Double(outcome.summary.transactions) / 2
@@ -198,14 +184,9 @@ struct BenchmarkRunTests {
         let settings = try await Self.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 2
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 2)
+        var configuration = Self.configuration(settings, clients: 2, limit: .duration(seconds: 2))
         configuration.idleConnections = 25
         configuration.idleInTransaction = true
-        configuration.noVacuum = true
-        configuration.outputDirectory = Self.temporaryDirectory()
         let lines = LineCollector()
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append) }
         try await Task.sleep(for: .seconds(1.5))

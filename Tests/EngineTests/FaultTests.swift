@@ -44,13 +44,8 @@ struct FaultTests {
         let (pg, settings) = try await Self.initialisedCluster()
         defer { pg.stop() }
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 6)
+        var configuration = BenchmarkRunTests.configuration(settings, clients: 4, limit: .duration(seconds: 6))
         configuration.progressInterval = 0.5
-        configuration.noVacuum = true
-        configuration.outputDirectory = NSTemporaryDirectory() + "pgswarm-fault-\(UUID().uuidString)"
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
         try await Task.sleep(for: .seconds(1.5))
         try pg.restart()  // pg_ctl stop -m immediate, then start and wait until it accepts connections
@@ -73,13 +68,8 @@ struct FaultTests {
         let (pg, settings) = try await Self.initialisedCluster()
         defer { pg.stop() }
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 20)
+        var configuration = BenchmarkRunTests.configuration(settings, clients: 4, limit: .duration(seconds: 20))
         configuration.reconnect = false
-        configuration.noVacuum = true
-        configuration.outputDirectory = NSTemporaryDirectory() + "pgswarm-never-\(UUID().uuidString)"
         let started = Date()
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
         try await Task.sleep(for: .seconds(1.5))
@@ -96,14 +86,9 @@ struct FaultTests {
         let (pg, settings) = try await Self.initialisedCluster()
         defer { pg.stop() }
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = 4
-        configuration.threads = 2
-        configuration.limit = .duration(seconds: 10)
+        var configuration = BenchmarkRunTests.configuration(settings, clients: 4, limit: .duration(seconds: 10))
         configuration.rate = 400
         configuration.progressInterval = 1
-        configuration.noVacuum = true
-        configuration.outputDirectory = NSTemporaryDirectory() + "pgswarm-stall-\(UUID().uuidString)"
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
         try await Task.sleep(for: .seconds(4))
         let frozen = Self.clusterProcesses(pg)

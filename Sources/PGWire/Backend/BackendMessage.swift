@@ -111,33 +111,36 @@ extension PGWireError {
 }
 
 extension BackendMessage {
-    /// The message's protocol name, for error messages.
-    public var name: String {
+    /// The message's type byte.
+    public var id: BackendMessageID {
         switch self {
-        case .authentication: "Authentication"
-        case .backendKeyData: "BackendKeyData"
-        case .bindComplete: "BindComplete"
-        case .closeComplete: "CloseComplete"
-        case .commandComplete: "CommandComplete"
-        case .copyBothResponse: "CopyBothResponse"
-        case .copyData: "CopyData"
-        case .copyDone: "CopyDone"
-        case .copyInResponse: "CopyInResponse"
-        case .copyOutResponse: "CopyOutResponse"
-        case .dataRow: "DataRow"
-        case .emptyQueryResponse: "EmptyQueryResponse"
-        case .errorResponse: "ErrorResponse"
-        case .functionCallResponse: "FunctionCallResponse"
-        case .negotiateProtocolVersion: "NegotiateProtocolVersion"
-        case .noData: "NoData"
-        case .noticeResponse: "NoticeResponse"
-        case .notificationResponse: "NotificationResponse"
-        case .parameterDescription: "ParameterDescription"
-        case .parameterStatus: "ParameterStatus"
-        case .parseComplete: "ParseComplete"
-        case .portalSuspended: "PortalSuspended"
-        case .readyForQuery: "ReadyForQuery"
-        case .rowDescription: "RowDescription"
+        case .authentication: .authentication
+        case .backendKeyData: .backendKeyData
+        case .bindComplete: .bindComplete
+        case .closeComplete: .closeComplete
+        case .commandComplete: .commandComplete
+        case .copyBothResponse: .copyBothResponse
+        case .copyData: .copyData
+        case .copyDone: .copyDone
+        case .copyInResponse: .copyInResponse
+        case .copyOutResponse: .copyOutResponse
+        case .dataRow: .dataRow
+        case .emptyQueryResponse: .emptyQueryResponse
+        case .errorResponse: .errorResponse
+        case .functionCallResponse: .functionCallResponse
+        case .negotiateProtocolVersion: .negotiateProtocolVersion
+        case .noData: .noData
+        case .noticeResponse: .noticeResponse
+        case .notificationResponse: .notificationResponse
+        case .parameterDescription: .parameterDescription
+        case .parameterStatus: .parameterStatus
+        case .parseComplete: .parseComplete
+        case .portalSuspended: .portalSuspended
+        case .readyForQuery: .readyForQuery
+        case .rowDescription: .rowDescription
         }
     }
+
+    /// The message's protocol name, for error messages.
+    public var name: String { id.name }
 }
