@@ -84,6 +84,9 @@ struct BenchmarkRun {
                 now = NIODeadline.now().uptimeNanoseconds
             }
             let end = min(now, nextTick)
+            // Read before collecting: clients that finish after this snapshot is taken are caught by the next one.
+            // (Reading it afterwards could end the loop with their last transactions never collected.)
+            let allFinished = doneFlag.isSet
             let snapshot = try await collect(loops: loops, contexts: loopContexts, series: run.series)
             let start = Double(intervalStart - startNanos) / 1e9
             let length = Double(end - intervalStart) / 1e9
@@ -100,7 +103,7 @@ struct BenchmarkRun {
                               openConnections: await openConnections(loops: loops, contexts: loopContexts),
                               phase: run.timeline?.phaseIndex(at: start + 1e-6).map { configuration.phases[$0].name })
             intervalStart = end
-            if doneFlag.isSet { break }
+            if allFinished { break }
         }
         try? hlog.flush()
         try? hlog.close()
