@@ -28,7 +28,8 @@ struct PhaseRunTests {
             RunPhase(name: "warmup", kind: .warmup, durationSeconds: 1, clients: 2),
             RunPhase(name: "ramp", kind: .ramp, durationSeconds: 2, clientsFrom: 2, clientsTo: 6, rateFrom: nil,
                      rateTo: nil),
-            RunPhase(name: "steady", kind: .steady, durationSeconds: 1.5, clients: 4, rate: 300),
+            // Six clients again in the steady phase, so that a client the ramp starts late still gets to run.
+            RunPhase(name: "steady", kind: .steady, durationSeconds: 1.5, clients: 6, rate: 300),
         ]
         configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
         let lines = LineCollector()
