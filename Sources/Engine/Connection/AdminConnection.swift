@@ -32,8 +32,7 @@ public final class AdminConnection: Sendable {
     {
         do {
             return try await connectOnce(settings: settings, group: group)
-        } catch let error as StartupRetry {
-            _ = error
+        } catch is StartupRetry {
             var fallback = settings
             fallback.protocolRequest = .v3_0
             return try await connectOnce(settings: fallback, group: group)
@@ -63,8 +62,7 @@ public final class AdminConnection: Sendable {
         let result: StartupStateMachine.Result
         do {
             result = try await readyPromise.futureResult.get()
-        } catch let error as AdminChannelHandler.RetryAt30 {
-            _ = error
+        } catch is AdminChannelHandler.RetryAt30 {
             try? await channel.close()
             throw StartupRetry()
         } catch let error as PGWireError {

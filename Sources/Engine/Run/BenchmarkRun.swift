@@ -56,7 +56,7 @@ struct BenchmarkRun {
         let intervalNanos = UInt64(configuration.intervalSeconds * 1e9)
         var intervalStart = startNanos
         var total = IntervalSnapshot(seriesNames: run.series.names)
-        var progress = ProgressPrinter(configuration: configuration, print: print)
+        let progress = ProgressPrinter(configuration: configuration, print: print)
         var forcedStop = false
         var stopRequestedSeen = 0
         var failedPerInterval: [UInt64] = []

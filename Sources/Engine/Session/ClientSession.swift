@@ -480,11 +480,10 @@ struct ClientSession {
         case .errorResponse(let fields):
             if failure == nil { failure = fields }
             // The server skips everything up to the next Sync: those commands will not answer.
-            while case .command(let command, let sentAt) = inFlight.first {
+            while case .command(let command, _) = inFlight.first {
                 inFlight.removeFirst()
                 if prepared[command.index] == .sent { prepared[command.index] = .no }
                 loop.commands[command.index].failures &+= 1
-                _ = sentAt
             }
         case .readyForQuery(let status):
             lastTransactionStatus = status
