@@ -45,6 +45,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// `--idle-connections`: how many opened, and how many still answered at the end.
     public var idleConnectionsOpened: Int?
     public var idleConnectionsAlive: Int?
+    /// `--connect-storm`: what happened to the storm of connections opened before the run.
+    public var storm: StormSummary?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -77,6 +79,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case abortedClients = "aborted_clients"
         case idleConnectionsOpened = "idle_connections_opened"
         case idleConnectionsAlive = "idle_connections_alive"
+        case storm = "connect_storm"
     }
 
     public init(
@@ -157,5 +160,29 @@ public struct RunSummary: Codable, Sendable, Equatable {
 
     public static func read(from path: String) throws -> RunSummary {
         try makeDecoder().decode(RunSummary.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+/// A connection storm's figures in summary.json: attempts, successes, failures by cause, connect-time percentiles.
+public struct StormSummary: Codable, Sendable, Equatable {
+    public var attempted: Int
+    public var connected: Int
+    public var seconds: Double
+    public var failures: [String: Int]
+    public var connectMicroseconds: LatencySummary
+
+    enum CodingKeys: String, CodingKey {
+        case attempted, connected, seconds, failures
+        case connectMicroseconds = "connect_us"
+    }
+
+    public init(attempted: Int, connected: Int, seconds: Double, failures: [String: Int],
+                connectMicroseconds: LatencySummary)
+    {
+        self.attempted = attempted
+        self.connected = connected
+        self.seconds = seconds
+        self.failures = failures
+        self.connectMicroseconds = connectMicroseconds
     }
 }

@@ -81,6 +81,33 @@ struct FaultTests {
         #expect(FileManager.default.fileExists(atPath: outcome.outputDirectory + "/summary.json"))
     }
 
+    @Test("--connect-storm against a server with too few slots: each connect timed, refusals counted as 53300")
+    func connectionStormCountsRefusals() async throws {
+        var options = LocalPostgres.Options()
+        options.maxConnections = 20
+        let pg = try LocalPostgres.start(options: options)
+        defer { pg.stop() }
+        let settings = ConnectionSettings(endpoint: .tcp(host: pg.host, port: pg.port), user: pg.superuser,
+                                          database: "postgres")
+        try pg.psql("CREATE ROLE storm LOGIN")
+        var stormSettings = settings
+        stormSettings.user = "storm"
+        let plan = try Plan.compile(sources: [ScriptSource(name: "one.sql", text: "SELECT 1;\n")], mode: .prepared)
+        var configuration = BenchmarkRunTests.configuration(stormSettings, clients: 1, limit: .transactionsPerClient(5))
+        configuration.connectStorm = 40
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let storm = try #require(outcome.summary.storm)
+        #expect(storm.attempted == 40)
+        #expect(storm.connected + storm.failures.values.reduce(0, +) == 40)
+        // 20 slots less the 3 reserved for superusers, less the run's own admin connection.
+        #expect(storm.connected >= 10 && storm.connected <= 17, "\(storm)")
+        #expect((storm.failures["53300"] ?? 0) >= 23, "\(storm.failures)")
+        #expect(storm.connectMicroseconds.count == UInt64(storm.connected))
+        #expect(lines.text.contains("connection storm failures: 53300"))
+        #expect(outcome.summary.transactions == 5)
+    }
+
     @Test("a 1 s server stall at a fixed rate shows in latency p99, while service time stays short")
     func stallShowsInLatencyNotServiceTime() async throws {
         let (pg, settings) = try await Self.initialisedCluster()

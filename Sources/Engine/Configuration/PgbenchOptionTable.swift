@@ -90,6 +90,8 @@ public enum PgbenchOptionTable {
         .init("report", .benchmark),
         .init("reconnect", value: true, .benchmark),
         .init("idle-connections", value: true, .benchmark),
+        .init("connect-storm", value: true, .benchmark),
+        .init("storm-rate", value: true, .benchmark),
         .init("idle-in-transaction", .benchmark),
         .init("dry-run", .both),
     ]

@@ -30,6 +30,9 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var continueOnError = false
     /// `--reconnect=always|never` (ours).
     public var reconnect: String?
+    /// `--connect-storm NUM`, `--storm-rate NUM` (ours).
+    public var connectStorm: String?
+    public var stormRate: String?
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
@@ -153,6 +156,16 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        if let connectStorm {
+            configuration.connectStorm = try PgbenchNumber.integer(
+                connectStorm, option: "--connect-storm", range: 0...1_000_000)
+        }
+        if let stormRate {
+            guard let rate = Double(stormRate.trimmingCharacters(in: .whitespaces)), rate > 0, rate.isFinite else {
+                throw EngineError(.usage, "invalid --storm-rate value: \"\(stormRate)\" (connections per second)")
+            }
+            configuration.stormRate = rate
+        }
         switch reconnect {
         case nil, "always": configuration.reconnect = true
         case "never": configuration.reconnect = false

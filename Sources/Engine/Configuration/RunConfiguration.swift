@@ -45,6 +45,10 @@ public struct RunConfiguration: Sendable {
     public var reconnect: Bool = true
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
     public var failuresDetailed: Bool = false
+    /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
+    /// (nil: all at once).
+    public var connectStorm: Int = 0
+    public var stormRate: Double?
     /// `--idle-connections M`: connections opened before the run that stay idle while the clients work.
     public var idleConnections: Int = 0
     /// `--idle-in-transaction`: the idle connections sit inside an open transaction (BEGIN), as a leaky pool's would.

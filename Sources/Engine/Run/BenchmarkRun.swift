@@ -21,6 +21,10 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
+            ? await ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
+                                    settings: configuration.connection, group: group).run()
+            : nil
         let horde: IdleHorde? = configuration.idleConnections > 0
             ? await IdleHorde.open(count: configuration.idleConnections, inTransaction: configuration.idleInTransaction,
                                    settings: configuration.connection, group: group)
@@ -120,7 +124,7 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)

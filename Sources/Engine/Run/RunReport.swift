@@ -15,6 +15,7 @@ struct RunReport {
     let interrupted: Bool
     let hlogFile: String
     let idle: IdleReport?
+    let storm: ConnectionStorm.Outcome?
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
@@ -86,6 +87,17 @@ struct RunReport {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
+        }
+        if let storm {
+            let times = storm.connectTimes
+            let rate = Double(storm.attempted) / max(storm.seconds, 1e-9)
+            print("connection storm: \(storm.connected)/\(storm.attempted) connected in \(fixed(storm.seconds, 3)) s "
+                  + "(\(fixed(rate, 1)) attempts/s); connect p50 = \(ms(Double(times.valueAtPercentile(50)))) ms, "
+                  + "p99 = \(ms(Double(times.valueAtPercentile(99)))) ms, max = \(ms(Double(times.max))) ms")
+            if !storm.failures.isEmpty {
+                let causes = storm.failures.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
+                print("connection storm failures: " + causes.joined(separator: ", "))
+            }
         }
         if let idle {
             print("idle connections: \(idle.opened)/\(idle.asked) opened, \(idle.alive) still alive at the end"
@@ -205,6 +217,11 @@ struct RunReport {
         )
         summary.lostConnections = extras.lostConnections
         summary.abortedClients = extras.abortedClients
+        if let storm {
+            summary.storm = StormSummary(attempted: storm.attempted, connected: storm.connected,
+                                         seconds: storm.seconds, failures: storm.failures,
+                                         connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
+        }
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

@@ -101,6 +101,16 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var reconnect: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Before the run, open NUM connections as fast as allowed and time each.", valueName: "NUM")
+    )
+    var connectStorm: String?
+
+    @Option(name: .long, help: ArgumentHelp("Connections per second for --connect-storm (default: all at once).",
+                                            valueName: "NUM"))
+    var stormRate: String?
+
     @Option(name: .long, help: ArgumentHelp("Hold NUM extra connections idle during the run.", valueName: "NUM"))
     var idleConnections: String?
 

@@ -209,6 +209,8 @@ struct RunCommand: AsyncParsableCommand {
         options.continueOnError = benchmark.continueOnError
         options.reconnect = benchmark.reconnect
         options.idleConnections = benchmark.idleConnections
+        options.connectStorm = benchmark.connectStorm
+        options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
