@@ -47,6 +47,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var idleConnectionsAlive: Int?
     /// `--connect-storm`: what happened to the storm of connections opened before the run.
     public var storm: StormSummary?
+    /// `--cancel-fraction`: CancelRequests sent and what became of them.
+    public var cancels: CancelSummary?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -80,6 +82,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case idleConnectionsOpened = "idle_connections_opened"
         case idleConnectionsAlive = "idle_connections_alive"
         case storm = "connect_storm"
+        case cancels
     }
 
     public init(
@@ -184,5 +187,30 @@ public struct StormSummary: Codable, Sendable, Equatable {
         self.seconds = seconds
         self.failures = failures
         self.connectMicroseconds = connectMicroseconds
+    }
+}
+
+/// What `--cancel-fraction` did: CancelRequests sent, queries they cancelled (57014), cancels that came too late.
+public struct CancelSummary: Codable, Sendable, Equatable {
+    public var sent: UInt64
+    public var cancelled: UInt64
+    public var late: UInt64
+    /// Cancels that arrived after their transaction ended and cancelled the connection's next one.
+    public var misdirected: UInt64
+    public var timeToCancelMicroseconds: LatencySummary
+
+    enum CodingKeys: String, CodingKey {
+        case sent, cancelled, late, misdirected
+        case timeToCancelMicroseconds = "time_to_cancel_us"
+    }
+
+    public init(sent: UInt64, cancelled: UInt64, late: UInt64, misdirected: UInt64,
+                timeToCancelMicroseconds: LatencySummary)
+    {
+        self.sent = sent
+        self.cancelled = cancelled
+        self.late = late
+        self.misdirected = misdirected
+        self.timeToCancelMicroseconds = timeToCancelMicroseconds
     }
 }

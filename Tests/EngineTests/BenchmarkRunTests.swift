@@ -200,6 +200,32 @@ struct BenchmarkRunTests {
         #expect(lines.text.contains("idle connections: 25/25 opened, 25 still alive at the end"))
     }
 
+    @Test("--cancel-fraction cancels running queries with CancelRequest: counted, timed, not aborting")
+    func cancelsHitRunningQueries() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [ScriptSource(name: "slow.sql", text: "SELECT pg_sleep(0.2);\n")],
+                                    mode: .extended)
+        var configuration = Self.configuration(settings, clients: 2, limit: .transactionsPerClient(6))
+        configuration.cancelFraction = 1
+        configuration.cancelDelayMicroseconds = 10_000
+        let lines = LineCollector()
+        let started = Date()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let cancels = try #require(outcome.summary.cancels)
+        #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+        // Each transaction either had its own cancel sent, or was cancelled first by its predecessor's late one.
+        #expect(cancels.sent + cancels.misdirected == 12, "\(cancels)")
+        #expect(cancels.cancelled >= 6, "\(cancels)")
+        // Every 57014 is accounted for: the cancel's own transaction, or a later one it arrived too late for.
+        #expect(outcome.summary.errorsBySQLState["57014"] == cancels.cancelled + cancels.misdirected)
+        #expect(cancels.cancelled + cancels.late == cancels.sent, "\(cancels)")
+        #expect(cancels.timeToCancelMicroseconds.count == cancels.cancelled)
+        #expect(cancels.timeToCancelMicroseconds.p50 < 150_000)
+        // Twelve 200 ms sleeps on two clients would take 1.2 s; cancelled after 10 ms they take far less.
+        #expect(Date().timeIntervalSince(started) < 1.2)
+        #expect(lines.text.contains("cancels: \(cancels.sent) sent, \(cancels.cancelled) cancelled a query (57014)"))
+    }
+
     @Test("an unreachable server is one clear EngineError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)

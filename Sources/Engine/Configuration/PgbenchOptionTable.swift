@@ -91,6 +91,8 @@ public enum PgbenchOptionTable {
         .init("reconnect", value: true, .benchmark),
         .init("idle-connections", value: true, .benchmark),
         .init("connect-storm", value: true, .benchmark),
+        .init("cancel-fraction", value: true, .benchmark),
+        .init("cancel-delay", value: true, .benchmark),
         .init("storm-rate", value: true, .benchmark),
         .init("idle-in-transaction", .benchmark),
         .init("dry-run", .both),

@@ -30,6 +30,9 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var continueOnError = false
     /// `--reconnect=always|never` (ours).
     public var reconnect: String?
+    /// `--cancel-fraction F`, `--cancel-delay MS` (ours).
+    public var cancelFraction: String?
+    public var cancelDelay: String?
     /// `--connect-storm NUM`, `--storm-rate NUM` (ours).
     public var connectStorm: String?
     public var stormRate: String?
@@ -156,6 +159,21 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        if let cancelFraction {
+            guard let fraction = Double(cancelFraction.trimmingCharacters(in: .whitespaces)), (0...1).contains(fraction)
+            else {
+                throw EngineError(.usage, "invalid --cancel-fraction value: \"\(cancelFraction)\" (0 to 1)")
+            }
+            configuration.cancelFraction = fraction
+        }
+        if let cancelDelay {
+            guard let milliseconds = Double(cancelDelay.trimmingCharacters(in: .whitespaces)), milliseconds >= 0,
+                  milliseconds.isFinite
+            else {
+                throw EngineError(.usage, "invalid --cancel-delay value: \"\(cancelDelay)\" (milliseconds)")
+            }
+            configuration.cancelDelayMicroseconds = milliseconds * 1000
+        }
         if let connectStorm {
             configuration.connectStorm = try PgbenchNumber.integer(
                 connectStorm, option: "--connect-storm", range: 0...1_000_000)

@@ -249,6 +249,7 @@ struct BenchmarkRun {
                                histogram: snapshot.histograms[SeriesLayout.latency])
         for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
             if !configuration.isOpenLoop && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
+            if configuration.cancelFraction <= 0 && index == SeriesLayout.cancel { continue }
             try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
         }
     }
@@ -289,6 +290,10 @@ struct BenchmarkRun {
         var abortMessages: [String] = []
         var notices: UInt64 = 0
         var lostConnections: UInt64 = 0
+        var cancelsSent: UInt64 = 0
+        var cancelsHit: UInt64 = 0
+        var cancelsLate: UInt64 = 0
+        var cancelsMisdirected: UInt64 = 0
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
@@ -297,7 +302,9 @@ struct BenchmarkRun {
             let part = try? await loop.submit {
                 Extras(commands: context.commands, lateTransactions: context.lateTransactions,
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
-                       notices: context.notices, lostConnections: context.lostConnections)
+                       notices: context.notices, lostConnections: context.lostConnections,
+                       cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
+                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -310,6 +317,10 @@ struct BenchmarkRun {
             extras.abortMessages += part.abortMessages
             extras.notices += part.notices
             extras.lostConnections += part.lostConnections
+            extras.cancelsSent += part.cancelsSent
+            extras.cancelsHit += part.cancelsHit
+            extras.cancelsLate += part.cancelsLate
+            extras.cancelsMisdirected += part.cancelsMisdirected
         }
         return extras
     }

@@ -11,14 +11,16 @@ struct SeriesLayout: Sendable {
     static let connect = 1
     static let service = 2
     static let lag = 3
-    static let firstScript = 4
+    /// Time from sending a CancelRequest to the cancelled transaction's end (`--cancel-fraction`).
+    static let cancel = 4
+    static let firstScript = 5
 
     let names: [String]
     /// For each script, the series of its tags (a workload spec's `tags`), each recorded besides the script's own.
     let tagSeries: [[Int]]
 
     init(plan: Plan) {
-        var names = ["latency", "connect", "service", "lag"]
+        var names = ["latency", "connect", "service", "lag", "cancel"]
         // Built-ins are tagged by their short names (script.select-only), files by their path.
         let builtinShortNames = Dictionary(
             BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -149,6 +151,12 @@ final class LoopContext: @unchecked Sendable {
     var lostConnections: UInt64 = 0
     var abortMessages: [String] = []
     var notices: UInt64 = 0
+    /// --cancel-fraction: CancelRequests sent, transactions they cancelled (57014), and those that ended before the
+    /// cancel arrived (late).
+    var cancelsSent: UInt64 = 0
+    var cancelsHit: UInt64 = 0
+    var cancelsLate: UInt64 = 0
+    var cancelsMisdirected: UInt64 = 0
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)

@@ -88,6 +88,13 @@ struct RunReport {
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
         }
+        if configuration.cancelFraction > 0 {
+            let toCancel = total.histograms[SeriesLayout.cancel]
+            print("cancels: \(extras.cancelsSent) sent, \(extras.cancelsHit) cancelled a query (57014), "
+                  + "\(extras.cancelsLate) arrived after the transaction ended, \(extras.cancelsMisdirected) cancelled a "
+                  + "later transaction; time to cancellation "
+                  + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
+        }
         if let storm {
             let times = storm.connectTimes
             let rate = Double(storm.attempted) / max(storm.seconds, 1e-9)
@@ -217,6 +224,12 @@ struct RunReport {
         )
         summary.lostConnections = extras.lostConnections
         summary.abortedClients = extras.abortedClients
+        if configuration.cancelFraction > 0 {
+            summary.cancels = CancelSummary(
+                sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate,
+                misdirected: extras.cancelsMisdirected,
+                timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
+        }
         if let storm {
             summary.storm = StormSummary(attempted: storm.attempted, connected: storm.connected,
                                          seconds: storm.seconds, failures: storm.failures,

@@ -83,6 +83,9 @@ final class Client {
             break
         case .flush:
             flush()
+            if let cancel = session.takeCancelRequest() {
+                scheduleCancel(cancel)
+            }
         case .connect:
             connect()
         case .wake(let at):
@@ -111,6 +114,33 @@ final class Client {
             if !finished {
                 finished = true
                 done.succeed(())
+            }
+        }
+    }
+
+    /// At the cancel's due time, if its transaction is still running, sends a CancelRequest on a connection of its
+    /// own, as libpq's PQcancel does (through a pooler, with the key the pooler gave).
+    private func scheduleCancel(_ cancel: (serial: UInt64, dueAt: UInt64, key: BackendKeyData)) {
+        loop.scheduleTask(deadline: .uptimeNanoseconds(cancel.dueAt)) { [self] in
+            guard session.cancelDue(serial: cancel.serial, now: Self.now()) else { return }
+            var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
+            encoder.cancelRequest(processID: cancel.key.processID, secretKey: cancel.key.secretKey)
+            let request = encoder.flushBuffer()
+            let bootstrap = ClientBootstrap(group: loop).connectTimeout(Connector.connectTimeout)
+            let connecting: EventLoopFuture<any Channel>
+            switch run.configuration.connection.endpoint {
+            case .tcp(let host, let port):
+                if let address = try? SocketAddress(ipAddress: host, port: port) {
+                    connecting = bootstrap.connect(to: address)
+                } else {
+                    connecting = bootstrap.connect(host: host, port: port)
+                }
+            case .unixSocket(let path):
+                connecting = bootstrap.connect(unixDomainSocketPath: path)
+            }
+            connecting.whenSuccess { channel in
+                // The server closes the connection after reading the request; close our side once it is written.
+                channel.writeAndFlush(request).whenComplete { _ in channel.close(promise: nil) }
             }
         }
     }

@@ -80,6 +80,14 @@ struct ClientSession {
     private var columnNames: [String] = []
     private var lastRow: [String?] = []
     private var rateState: UInt64
+    /// The key the server gave at login, for CancelRequests.
+    private var backendKey: BackendKeyData?
+    /// Counts transactions, so that a cancel scheduled for one never hits the next.
+    private var transactionSerial: UInt64 = 0
+    /// A cancel the client should schedule (picked up after the transaction's first write).
+    private var cancelWanted: (serial: UInt64, dueAt: UInt64)?
+    /// When a CancelRequest went out for the current transaction.
+    private var cancelSentAt: UInt64?
     /// Transactions completed on the current connection (for a script's "reconnect every N").
     private var transactionsOnConnection = 0
     /// Whether an open-loop schedule is running: it starts at the first transaction of a rate phase.
@@ -305,7 +313,8 @@ struct ClientSession {
             return .flush
         case .wait:
             return .none
-        case .ready:
+        case .ready(let result):
+            backendKey = result.backendKey
             connected = true
             everConnected = true
             reconnectBackoffNanos = Self.initialBackoffNanos
@@ -385,6 +394,12 @@ struct ClientSession {
         }
         startedAt = now
         tries = 1
+        transactionSerial &+= 1
+        cancelSentAt = nil
+        let fraction = run.configuration.cancelFraction
+        if fraction > 0, backendKey != nil, nextUniform() < fraction {
+            cancelWanted = (transactionSerial, now + UInt64(run.configuration.cancelDelayMicroseconds * 1000))
+        }
         scriptIndex = runner.beginTransaction()
         failure = nil
         inPipeline = false
@@ -543,7 +558,30 @@ struct ClientSession {
         return .none
     }
 
+    // MARK: Cancels
+
+    /// The cancel to schedule for the transaction just sent, if this one was picked (`--cancel-fraction`).
+    mutating func takeCancelRequest() -> (serial: UInt64, dueAt: UInt64, key: BackendKeyData)? {
+        guard let wanted = cancelWanted, let backendKey else { return nil }
+        cancelWanted = nil
+        return (wanted.serial, wanted.dueAt, backendKey)
+    }
+
+    /// The cancel's time has come: true (and counted) if the transaction it was meant for is still running.
+    mutating func cancelDue(serial: UInt64, now: UInt64) -> Bool {
+        guard serial == transactionSerial, cancelSentAt == nil else { return false }
+        switch state {
+        case .running, .sleeping:
+            cancelSentAt = now
+            loop.cancelsSent &+= 1
+            return true
+        default:
+            return false
+        }
+    }
+
     private mutating func transactionSucceeded(now: UInt64) -> Action {
+        if cancelSentAt != nil { loop.cancelsLate &+= 1 }
         let latency = now &- scheduledAt
         let recorder = loop.recorder
         recorder.transactions &+= 1
@@ -574,6 +612,18 @@ struct ClientSession {
 
     private mutating func transactionFailed(now: UInt64) -> Action {
         let sqlState = failure?.sqlState ?? "XX000"
+        // A query we cancelled ourselves (--cancel-fraction): counted with its time to cancellation, not an abort.
+        // A cancel is for a backend, not a query: one that arrives after its transaction ended cancels whatever this
+        // connection runs next, counted as misdirected.
+        let cancelledByUs = sqlState == "57014" && run.configuration.cancelFraction > 0
+        if let sentAt = cancelSentAt, cancelledByUs {
+            loop.cancelsHit &+= 1
+            loop.recorder.record(series: SeriesLayout.cancel, nanoseconds: now &- sentAt)
+        } else if cancelledByUs {
+            loop.cancelsMisdirected &+= 1
+        } else if cancelSentAt != nil {
+            loop.cancelsLate &+= 1
+        }
         // pgbench counts serialization failures and deadlocks as failed transactions and goes on; any other
         // error aborts the client unless the user asked to continue.
         let retryable = sqlState == "40001" || sqlState == "40P01"
@@ -591,7 +641,7 @@ struct ClientSession {
             return advance(now: now)
         }
         loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
-        if !retryable && !run.configuration.continueOnError {
+        if !retryable && !cancelledByUs && !run.configuration.continueOnError {
             let message = failure?.message ?? "unknown error"
             return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
         }
@@ -650,16 +700,21 @@ struct ClientSession {
         return .finish(abort: message)
     }
 
-    /// The next scheduled start, in the run's monotonic clock, from the pacer and this client's own random stream
-    /// (independent of the script's).
-    private mutating func nextInterval() -> UInt64 {
-        guard let pacer = run.pacer else { return 0 }
-        // xorshift64*: cheap, and independent of the script's random stream.
+    /// A uniform draw in (0, 1) from this client's own stream (xorshift64*: cheap, and independent of the script's
+    /// random draws, so a schedule or a cancel never shifts them).
+    private mutating func nextUniform() -> Double {
         rateState ^= rateState >> 12
         rateState ^= rateState << 25
         rateState ^= rateState >> 27
         let bits = (rateState &* 0x2545_F491_4F6C_DD1D) >> 11
-        let uniform = (Double(bits) + 0.5) / Double(1 << 53)
+        return (Double(bits) + 0.5) / Double(1 << 53)
+    }
+
+    /// The next scheduled start, in the run's monotonic clock, from the pacer and this client's own random stream
+    /// (independent of the script's).
+    private mutating func nextInterval() -> UInt64 {
+        guard let pacer = run.pacer else { return 0 }
+        let uniform = nextUniform()
         let previous = scheduledAt &- run.startNanos
         guard let next = pacer.next(after: previous, uniform: uniform) else { return UInt64.max / 2 }
         return next &- previous

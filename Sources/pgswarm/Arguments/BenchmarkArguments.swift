@@ -101,6 +101,14 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var reconnect: String?
 
+    @Option(name: .long, help: ArgumentHelp("Send a CancelRequest for this fraction of transactions (0..1).",
+                                            valueName: "FRACTION"))
+    var cancelFraction: String?
+
+    @Option(name: .long, help: ArgumentHelp("Milliseconds after a transaction starts to cancel it (default: 1).",
+                                            valueName: "MS"))
+    var cancelDelay: String?
+
     @Option(
         name: .long,
         help: ArgumentHelp("Before the run, open NUM connections as fast as allowed and time each.", valueName: "NUM")

@@ -210,6 +210,8 @@ struct RunCommand: AsyncParsableCommand {
         options.reconnect = benchmark.reconnect
         options.idleConnections = benchmark.idleConnections
         options.connectStorm = benchmark.connectStorm
+        options.cancelFraction = benchmark.cancelFraction
+        options.cancelDelay = benchmark.cancelDelay
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
         options.failuresDetailed = benchmark.failuresDetailed
