@@ -338,17 +338,7 @@ extension PgbenchOptions {
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
         if !spec.phases.isEmpty {
-            configuration.phases = spec.phases.map { phase in
-                RunPhase(
-                    name: phase.name,
-                    kind: RunPhase.Kind(rawValue: phase.kind.rawValue) ?? .steady,
-                    durationSeconds: phase.durationSeconds,
-                    clientsFrom: phase.clientsFrom,
-                    clientsTo: phase.clientsTo,
-                    rateFrom: phase.rateFrom,
-                    rateTo: phase.rateTo
-                )
-            }
+            configuration.phases = spec.phases
             configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
             configuration.limit = .duration(seconds: spec.durationSeconds)
             configuration.rate = nil
