@@ -46,8 +46,10 @@ struct ClientSession {
     }
 
     /// What an in-flight request is waiting for: a SQL command's results, or the ReadyForQuery of a Sync.
+    /// Commands are named by their index in the plan: the entries stay free of references, so queuing and
+    /// dequeuing them costs no reference counting.
     private enum InFlight {
-        case command(SQLCommand, sentAt: UInt64)
+        case command(index: Int, sentAt: UInt64)
         case sync
     }
 
@@ -420,18 +422,20 @@ struct ClientSession {
             }
             switch step {
             case .sql(let command):
+                let index = command.index
                 let includeParse: Bool
-                switch command.mode {
+                switch run.statements.commands[index].mode {
                 case .simple: includeParse = false
                 case .extended: includeParse = true
                 case .prepared:
-                    includeParse = prepared[command.index] == .no
-                    if includeParse { prepared[command.index] = .sent }
+                    includeParse = prepared[index] == .no
+                    if includeParse { prepared[index] = .sent }
                 }
                 run.statements.write(
-                    command, runner: runner, includeParse: includeParse, withSync: !inPipeline, into: &outbound
+                    command: index, command, runner: runner, includeParse: includeParse,
+                    withSync: !inPipeline, into: &outbound
                 )
-                inFlight.append(.command(command, sentAt: now))
+                inFlight.append(.command(index: index, sentAt: now))
                 if !inPipeline {
                     inFlight.append(.sync)
                     pendingSyncs += 1
@@ -448,11 +452,11 @@ struct ClientSession {
             case .startPipeline:
                 inPipeline = true
             case .syncPipeline:
-                outbound.writeImmutableBuffer(run.statements.sync)
+                run.statements.writeSync(into: &outbound)
                 inFlight.append(.sync)
                 pendingSyncs += 1
             case .endPipeline:
-                outbound.writeImmutableBuffer(run.statements.sync)
+                run.statements.writeSync(into: &outbound)
                 inFlight.append(.sync)
                 pendingSyncs += 1
                 inPipeline = false
@@ -469,25 +473,25 @@ struct ClientSession {
         switch message {
         case .dataRow(let row):
             rowCount += 1
-            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].keepsResult {
                 lastRow = row.map { $0.map { String(buffer: $0) } }
             }
         case .bindComplete, .noData, .parameterDescription, .closeComplete, .parameterStatus,
              .notificationResponse, .portalSuspended:
             break
         case .parseComplete:
-            if case .command(let command, _) = inFlight.first, prepared[command.index] == .sent {
-                prepared[command.index] = .yes
+            if case .command(let index, _) = inFlight.first, prepared[index] == .sent {
+                prepared[index] = .yes
             }
         case .rowDescription(let description):
-            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].keepsResult {
                 columnNames = description.map(\.name)
             }
             rowCount = 0
         case .noticeResponse:
             loop.notices &+= 1
         case .commandComplete, .emptyQueryResponse:
-            if case .command(let command, _) = inFlight.first, command.mode == .simple {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 // One Query may hold several statements (\;); the command ends at ReadyForQuery.
                 return storeResultIfWanted(isLast: false)
             }
@@ -495,14 +499,14 @@ struct ClientSession {
         case .errorResponse(let fields):
             if failure == nil { failure = fields }
             // The server skips everything up to the next Sync: those commands will not answer.
-            while case .command(let command, _) = inFlight.first {
+            while case .command(let index, _) = inFlight.first {
                 inFlight.removeFirst()
-                if prepared[command.index] == .sent { prepared[command.index] = .no }
-                loop.commands[command.index].failures &+= 1
+                if prepared[index] == .sent { prepared[index] = .no }
+                loop.commands[index].failures &+= 1
             }
         case .readyForQuery(let status):
             lastTransactionStatus = status
-            if case .command(let command, _) = inFlight.first, command.mode == .simple {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 let action = storeResultIfWanted(isLast: true)
                 if case .finish = action { return action }
                 _ = commandCompleted(now: now)
@@ -529,24 +533,25 @@ struct ClientSession {
 
     /// A command's results are complete: per-command timing and \gset / \aset.
     private mutating func commandCompleted(now: UInt64) -> Action {
-        guard case .command(let command, let sentAt) = inFlight.first else { return .none }
+        guard case .command(let index, let sentAt) = inFlight.first else { return .none }
         inFlight.removeFirst()
-        loop.commands[command.index].count &+= 1
-        loop.commands[command.index].totalNanos &+= now &- sentAt
-        if command.mode != .simple {
-            return storeResultIfWanted(command, isLast: true)
+        loop.commands[index].count &+= 1
+        loop.commands[index].totalNanos &+= now &- sentAt
+        if run.statements.commands[index].mode != .simple {
+            return storeResultIfWanted(index, isLast: true)
         }
         return .none
     }
 
     private mutating func storeResultIfWanted(isLast: Bool) -> Action {
-        guard case .command(let command, _) = inFlight.first else { return .none }
+        guard case .command(let index, _) = inFlight.first else { return .none }
         if !isLast { queryNumber += 1 }
-        return storeResultIfWanted(command, isLast: isLast)
+        return storeResultIfWanted(index, isLast: isLast)
     }
 
-    private mutating func storeResultIfWanted(_ command: SQLCommand, isLast: Bool) -> Action {
-        guard command.resultHandling != .none, failure == nil else { return .none }
+    private mutating func storeResultIfWanted(_ index: Int, isLast: Bool) -> Action {
+        guard run.statements.commands[index].keepsResult, failure == nil else { return .none }
+        let command = run.plan.sqlCommands[index]
         do {
             try runner.storeResult(
                 of: command, queryNumber: queryNumber, isLastQuery: isLast, rowCount: rowCount,
