@@ -90,6 +90,18 @@ struct ClientSession {
     private var cancelWanted: (serial: UInt64, dueAt: UInt64)?
     /// When a CancelRequest went out for the current transaction.
     private var cancelSentAt: UInt64?
+    /// When this connection last sent a CancelRequest. A 57014 shortly after one is ours even when it hits a later
+    /// transaction (misdirected): a cancel that arrives late does that, and so does PostgreSQL itself, which signals
+    /// the backend twice per CancelRequest (the process and its group), so that one cancel sometimes ends the query
+    /// it was meant for and the next one. A 57014 with no cancel of ours in that window came from someone else's
+    /// cancel (a wrong victim, e.g. a pooler forwarding a cancel to the wrong server connection).
+    private var lastCancelSentAt: UInt64?
+    static let ownCancelWindowNanos: UInt64 = 1_000_000_000
+    /// Fairness: when this client last finished a transaction (or started), the longest it went without finishing
+    /// one, and how many it finished.
+    private var lastProgressAt: UInt64 = 0
+    private var longestStallNanos: UInt64 = 0
+    private var completedTransactions = 0
     /// Transactions completed on the current connection (for a script's "reconnect every N").
     private var transactionsOnConnection = 0
     /// Whether an open-loop schedule is running: it starts at the first transaction of a rate phase.
@@ -123,6 +135,7 @@ struct ClientSession {
     /// The run begins for this client.
     mutating func start(now: UInt64) -> Action {
         scheduledAt = now
+        lastProgressAt = now
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }
@@ -134,7 +147,7 @@ struct ClientSession {
     private mutating func waitForActivation(now: UInt64) -> Action {
         guard let timeline = run.timeline,
               let next = timeline.nextActivation(of: clientID, after: run.seconds(now))
-        else { return finish() }
+        else { return finish(now: now) }
         let at = max(run.startNanos + UInt64(next * 1e9) + 1_000, now)
         scheduleRunning = false
         state = .inactive
@@ -183,7 +196,7 @@ struct ClientSession {
             run.requestStop()
             return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
         }
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         return scheduleReconnect(now: now)
     }
 
@@ -194,7 +207,7 @@ struct ClientSession {
     }
 
     private mutating func scheduleReconnect(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         state = .reconnecting
         return .wake(atNanos: now + nextBackoff())
     }
@@ -231,7 +244,7 @@ struct ClientSession {
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
         case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
-            return finish()
+            return finish(now: now)
         case .sleeping:
             // A \sleep inside a transaction: let the transaction finish, so that what it did is counted (the
             // grace period bounds the wait).
@@ -301,7 +314,7 @@ struct ClientSession {
     // MARK: Connecting
 
     private mutating func beginConnect(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         state = .connecting
         connectStartedAt = now
         return .connect
@@ -317,6 +330,7 @@ struct ClientSession {
             return .none
         case .ready(let result):
             backendKey = result.backendKey
+            lastCancelSentAt = nil
             connected = true
             everConnected = true
             reconnectBackoffNanos = Self.initialBackoffNanos
@@ -359,7 +373,7 @@ struct ClientSession {
     }
 
     private mutating func beginTransaction(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }
@@ -380,7 +394,7 @@ struct ClientSession {
                     loop.recorder.skippedTransactions &+= 1
                     transactionsDone += 1
                     scheduledAt += nextInterval()
-                    if limitReached { return finish() }
+                    if limitReached { return finish(now: now) }
                 }
                 if now < scheduledAt {
                     state = .waitingForSchedule
@@ -400,7 +414,11 @@ struct ClientSession {
         cancelSentAt = nil
         let fraction = run.configuration.cancelFraction
         if fraction > 0, backendKey != nil, nextUniform() < fraction {
-            cancelWanted = (transactionSerial, now + UInt64(run.configuration.cancelDelayMicroseconds * 1000))
+            // A spread of delays fires cancels at every phase: before the query reaches the server, while it runs,
+            // after it ended.
+            let delay = run.configuration.cancelDelayMicroseconds
+                + nextUniform() * run.configuration.cancelDelaySpreadMicroseconds
+            cancelWanted = (transactionSerial, now + UInt64(delay * 1000))
         }
         scriptIndex = runner.beginTransaction()
         failure = nil
@@ -578,6 +596,7 @@ struct ClientSession {
         switch state {
         case .running, .sleeping:
             cancelSentAt = now
+            lastCancelSentAt = now
             loop.cancelsSent &+= 1
             return true
         default:
@@ -585,7 +604,18 @@ struct ClientSession {
         }
     }
 
+    private mutating func noteProgress(now: UInt64) {
+        longestStallNanos = max(longestStallNanos, now &- lastProgressAt)
+        lastProgressAt = now
+    }
+
+    /// This client's share of the run, for the fairness figures.
+    var fairness: ClientFairness {
+        ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
+    }
+
     private mutating func transactionSucceeded(now: UInt64) -> Action {
+        completedTransactions += 1
         if cancelSentAt != nil { loop.cancelsLate &+= 1 }
         let latency = now &- scheduledAt
         let recorder = loop.recorder
@@ -624,8 +654,12 @@ struct ClientSession {
         if let sentAt = cancelSentAt, cancelledByUs {
             loop.cancelsHit &+= 1
             loop.recorder.record(series: SeriesLayout.cancel, nanoseconds: now &- sentAt)
-        } else if cancelledByUs {
+        } else if cancelledByUs, let last = lastCancelSentAt, now &- last < Self.ownCancelWindowNanos {
             loop.cancelsMisdirected &+= 1
+        } else if cancelledByUs {
+            // No cancel of ours was pending on this connection: another client's cancel reached our query (a
+            // pooler that forwarded a cancel to the wrong server connection).
+            loop.cancelsWrongVictim &+= 1
         } else if cancelSentAt != nil {
             loop.cancelsLate &+= 1
         }
@@ -655,6 +689,7 @@ struct ClientSession {
 
     private mutating func nextTransaction(now: UInt64) -> Action {
         transactionsDone += 1
+        noteProgress(now: now)
         if scheduleRunning {
             scheduledAt += nextInterval()
         }
@@ -666,7 +701,7 @@ struct ClientSession {
         case .reconnectEvery(let count): reconnectNow = reconnectNow || transactionsOnConnection >= count
         }
         if reconnectNow {
-            if run.isOver(now: now) || limitReached { return finish() }
+            if run.isOver(now: now) || limitReached { return finish(now: now) }
             appendToOutbound { $0.terminate() }
             // The client closes this channel and opens the next at once; it never reports the close back to us.
             connected = false
@@ -689,8 +724,11 @@ struct ClientSession {
 
     // MARK: Ending
 
-    private mutating func finish() -> Action {
+    private mutating func finish(now: UInt64) -> Action {
         state = .finished
+        // The time since its last transaction counts towards its longest stall (a client stuck behind a pooler
+        // until the end of the run is the one to see).
+        noteProgress(now: now)
         if connected {
             appendToOutbound { $0.terminate() }
         }
