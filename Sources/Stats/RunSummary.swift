@@ -51,6 +51,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var cancels: CancelSummary?
     /// How evenly the clients were served.
     public var fairness: FairnessSummary?
+    /// The phases of the run's connects.
+    public var connectPhases: ConnectPhasesSummary?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -86,6 +88,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case storm = "connect_storm"
         case cancels
         case fairness
+        case connectPhases = "connect_phases"
     }
 
     public init(

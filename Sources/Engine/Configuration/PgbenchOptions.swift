@@ -39,6 +39,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
+    /// `--scram-cache` (ours).
+    public var scramCache = false
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -159,6 +161,7 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        configuration.scramCache = scramCache
         if let cancelFraction {
             guard let fraction = Double(cancelFraction.trimmingCharacters(in: .whitespaces)), (0...1).contains(fraction)
             else {

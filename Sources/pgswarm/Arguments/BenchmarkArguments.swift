@@ -126,6 +126,11 @@ struct BenchmarkArguments: ParsableArguments {
     @Flag(name: .long, help: "The idle connections sit in an open transaction (BEGIN).")
     var idleInTransaction = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Keep SCRAM's salted password across logins, as poolers do (default: compute it for each login).")
+    )
+    var scramCache = false
+
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
 
