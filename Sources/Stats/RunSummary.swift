@@ -49,6 +49,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var storm: StormSummary?
     /// `--cancel-fraction`: CancelRequests sent and what became of them.
     public var cancels: CancelSummary?
+    /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
+    public var probes: [String: ProbeSummary]?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -83,6 +85,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case idleConnectionsAlive = "idle_connections_alive"
         case storm = "connect_storm"
         case cancels
+        case probes
     }
 
     public init(

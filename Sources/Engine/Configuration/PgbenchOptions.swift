@@ -39,6 +39,11 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
+    /// `--probe NAME[,NAME]`, `--probe-rounds N`, `--probe-clients N`, `--probe-storm N` (ours).
+    public var probe: String?
+    public var probeRounds: String?
+    public var probeClients: String?
+    public var probeStorm: String?
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -67,7 +72,9 @@ public struct PgbenchOptions: Sendable, Equatable {
         let int32Max = Int(Int32.max)
 
         if let clients {
-            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: 1...int32Max)
+            // `-c 0` runs only the probes.
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client",
+                                                              range: (probe == nil ? 1 : 0)...int32Max)
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
@@ -79,7 +86,7 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.firstClientID = spec.firstClientID(of: total)
         }
         // More event loops than clients would only idle.
-        configuration.threads = min(configuration.threads, configuration.clients)
+        configuration.threads = max(1, min(configuration.threads, configuration.clients))
 
         if transactions != nil && time != nil {
             throw EngineError(.usage, "specify either a number of transactions (-t) or a duration (-T), not both")
@@ -184,6 +191,7 @@ public struct PgbenchOptions: Sendable, Equatable {
             }
             configuration.stormRate = rate
         }
+        try applyProbeOptions(to: &configuration)
         switch reconnect {
         case nil, "always": configuration.reconnect = true
         case "never": configuration.reconnect = false
@@ -356,5 +364,26 @@ extension PgbenchOptions {
             clients: configuration.clients
         )
         return (configuration, plan)
+    }
+}
+
+extension PgbenchOptions {
+    /// `--probe` and the options that shape the probes.
+    func applyProbeOptions(to configuration: inout RunConfiguration) throws(EngineError) {
+        if let probe {
+            configuration.probes.names = try ProbeName.parseList(probe)
+        }
+        if let probeRounds {
+            configuration.probes.rounds = try PgbenchNumber.integer(probeRounds, option: "--probe-rounds",
+                                                                    range: 1...100_000)
+        }
+        if let probeClients {
+            configuration.probes.clients = try PgbenchNumber.integer(probeClients, option: "--probe-clients",
+                                                                     range: 1...10_000)
+        }
+        if let probeStorm {
+            configuration.probes.storm = try PgbenchNumber.integer(probeStorm, option: "--probe-storm",
+                                                                   range: 0...100_000)
+        }
     }
 }

@@ -30,6 +30,11 @@ struct BenchmarkRun {
                                    settings: configuration.connection, group: group)
             : nil
         if let startAt = configuration.startAt { await waitUntil(startAt) }
+        // The probes run beside the clients, on the same event loops, each bounded in rounds and waits.
+        let probes: Task<[String: ProbeSummary], Never>? = configuration.probes.isEmpty ? nil
+            : Task { [configuration, group] in
+                await Probes.run(configuration.probes, settings: configuration.connection, group: group)
+            }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -117,6 +122,7 @@ struct BenchmarkRun {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
+        let probeResults = await probes?.value
         await runTeardown()
         let extras = await gatherExtras(loops: loops, contexts: loopContexts)
 
@@ -124,7 +130,7 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm, probes: probeResults
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)

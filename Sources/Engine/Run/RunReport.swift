@@ -16,6 +16,7 @@ struct RunReport {
     let hlogFile: String
     let idle: IdleReport?
     let storm: ConnectionStorm.Outcome?
+    var probes: [String: ProbeSummary]? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
@@ -110,6 +111,9 @@ struct RunReport {
             print("idle connections: \(idle.opened)/\(idle.asked) opened, \(idle.alive) still alive at the end"
                   + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
             for error in idle.openErrors { print("  idle connection failed: \(error)") }
+        }
+        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for line in Probes.describe(name, probe) { print(line) }
         }
         if extras.lostConnections > 0 {
             print("connections lost during the run: \(extras.lostConnections) "
@@ -235,6 +239,7 @@ struct RunReport {
                                          seconds: storm.seconds, failures: storm.failures,
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
         }
+        summary.probes = probes
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

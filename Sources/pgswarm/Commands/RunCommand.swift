@@ -214,6 +214,10 @@ struct RunCommand: AsyncParsableCommand {
         options.cancelDelay = benchmark.cancelDelay
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
+        options.probe = benchmark.probe
+        options.probeRounds = benchmark.probeRounds
+        options.probeClients = benchmark.probeClients
+        options.probeStorm = benchmark.probeStorm
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
