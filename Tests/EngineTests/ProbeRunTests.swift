@@ -65,3 +65,45 @@ struct ProbeRunTests {
         #expect(written.transactions == 0)
     }
 }
+
+/// The `[probe]` table of workload specs, and the shipped Workloads/pooler/probe-*.toml.
+@Suite("probe specs")
+struct ProbeSpecTests {
+    static let pooler = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Workloads/pooler")
+
+    static func write(_ text: String) throws -> String {
+        let path = BenchmarkRunTests.temporaryDirectory() + "/spec.toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("each shipped probe spec names its probe and maps onto the run's probe options",
+          arguments: ProbeName.allCases)
+    func shippedSpec(name: ProbeName) throws {
+        let spec = try WorkloadSpec.load(path: Self.pooler.appendingPathComponent("probe-\(name.rawValue).toml").path)
+        #expect(spec.probe?.names == [name.rawValue])
+        #expect(spec.describe().contains { $0.hasPrefix("probes: \(name.rawValue)") })
+        let connection = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 6432), user: "u", database: "d")
+        var options = PgbenchOptions()
+        options.probeRounds = "7"
+        let (configuration, _) = try options.makeSpecRun(spec: spec, connection: connection)
+        #expect(configuration.probes.names == [name])
+        #expect(configuration.probes.rounds == 7)  // the command line wins over the spec's 3
+        #expect(configuration.probes.storm == (name == .negotiation ? 40 : 0))
+    }
+
+    @Test("[probe] with an unknown name or key is refused at its line")
+    func badProbeTable() throws {
+        let base = "[[script]]\nsql = \"SELECT 1;\"\n\n[probe]\n"
+        let unknown = try Self.write(base + "names = [\"negotiation\", \"cancel\"]\n")
+        let error = try #require(throws: WorkloadError.self) { try WorkloadSpec.load(path: unknown) }
+        #expect(error.line == 5)
+        #expect(error.message.contains("unknown probe \"cancel\""), "\(error.message)")
+        let badKey = try Self.write(base + "names = \"all\"\nround = 3\n")
+        let keyError = try #require(throws: WorkloadError.self) { try WorkloadSpec.load(path: badKey) }
+        #expect(keyError.line == 6)
+        let all = try WorkloadSpec.load(path: try Self.write(base + "names = \"all\"\ntimeout = \"2s\"\n"))
+        #expect(all.probe == SpecProbe(names: ["negotiation", "pipeline", "copy", "notify"], timeoutSeconds: 2))
+    }
+}

@@ -345,6 +345,10 @@ extension PgbenchOptions {
         configuration.setupSQL = spec.setupSQL
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
+        if let probe = spec.probe, self.probe == nil {
+            configuration.probes.apply(probe)
+            try applyProbeOptions(to: &configuration)  // --probe-rounds and the like still win
+        }
         if !spec.phases.isEmpty {
             configuration.phases = spec.phases
             configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1

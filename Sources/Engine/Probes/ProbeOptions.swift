@@ -1,4 +1,5 @@
 import Foundation
+import Workload
 
 /// The pooler-correctness probes `--probe` can run beside (or instead of) the workload.
 public enum ProbeName: String, Sendable, CaseIterable, Codable {
@@ -49,4 +50,15 @@ public struct ProbeOptions: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { names.isEmpty }
+}
+
+extension ProbeOptions {
+    /// A spec's `[probe]` table (names already checked by the spec parser); the command line's options win.
+    mutating func apply(_ probe: SpecProbe) {
+        names = probe.names.compactMap(ProbeName.init(rawValue:))
+        if let rounds = probe.rounds { self.rounds = rounds }
+        if let clients = probe.clients { self.clients = clients }
+        if let storm = probe.storm { self.storm = storm }
+        if let timeout = probe.timeoutSeconds { timeoutSeconds = timeout }
+    }
 }
