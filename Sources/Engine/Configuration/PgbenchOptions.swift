@@ -44,6 +44,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var probeRounds: String?
     public var probeClients: String?
     public var probeStorm: String?
+    /// `--pooler-stats [HOST:PORT]` (ours): "" for the run's own endpoint.
+    public var poolerStats: String?
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -74,7 +76,7 @@ public struct PgbenchOptions: Sendable, Equatable {
         if let clients {
             // `-c 0` runs only the probes.
             configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client",
-                                                              range: (probe == nil ? 1 : 0)...int32Max)
+                                                              range: (probe == nil && poolerStats == nil ? 1 : 0)...int32Max)
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
@@ -388,6 +390,15 @@ extension PgbenchOptions {
         if let probeStorm {
             configuration.probes.storm = try PgbenchNumber.integer(probeStorm, option: "--probe-storm",
                                                                    range: 0...100_000)
+        }
+        if let poolerStats {
+            configuration.probes.poolerStats = true
+            configuration.probes.poolerStatsAddress = poolerStats.isEmpty ? nil : poolerStats
+        }
+        if configuration.probes.poolerStats {
+            // Checked now, so that a typo stops the run before it starts.
+            _ = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                      address: configuration.probes.poolerStatsAddress)
         }
     }
 }

@@ -44,6 +44,10 @@ public struct ProbeOptions: Sendable, Equatable {
     public var storm: Int = 0
     /// The longest wait for any one reply before it counts as a timeout.
     public var timeoutSeconds: Double = 10
+    /// `--pooler-stats`: poll PgBouncer's admin console during the run (see `PoolerStatsPoller`).
+    public var poolerStats = false
+    /// `HOST:PORT` of the console; nil: the run's own endpoint.
+    public var poolerStatsAddress: String?
 
     public init(names: [ProbeName] = []) {
         self.names = names
@@ -60,5 +64,7 @@ extension ProbeOptions {
         if let clients = probe.clients { self.clients = clients }
         if let storm = probe.storm { self.storm = storm }
         if let timeout = probe.timeoutSeconds { timeoutSeconds = timeout }
+        if probe.poolerStats { poolerStats = true }
+        if let address = probe.poolerStatsAddress { poolerStatsAddress = address }
     }
 }

@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
         let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
             ? await ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
                                     settings: configuration.connection, group: group).run()
@@ -122,7 +123,11 @@ struct BenchmarkRun {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
-        let probeResults = await probes?.value
+        var probeResults = await probes?.value
+        if let (poller, task) = poolerStats {
+            poller.stop()
+            probeResults = (probeResults ?? [:]).merging(["pooler-stats": await task.value]) { _, new in new }
+        }
         await runTeardown()
         let extras = await gatherExtras(loops: loops, contexts: loopContexts)
 
@@ -146,6 +151,19 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
+
+    /// `--pooler-stats`: polls the pooler's admin console from now until the end of the run.
+    private func startPoolerStats(outputDirectory: String) throws
+        -> (PoolerStatsPoller, Task<ProbeSummary, Never>)?
+    {
+        guard configuration.probes.poolerStats else { return nil }
+        let console = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                            address: configuration.probes.poolerStatsAddress)
+        let poller = PoolerStatsPoller(settings: console, intervalSeconds: configuration.intervalSeconds,
+                                       csvPath: outputDirectory + "/pooler-stats.csv")
+        let task = Task { [group] in await poller.run(group: group) }
+        return (poller, task)
+    }
 
     /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
     private func waitUntil(_ date: Date) async {

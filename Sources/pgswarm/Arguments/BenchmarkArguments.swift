@@ -142,6 +142,10 @@ struct BenchmarkArguments: ParsableArguments {
         valueName: "NUM"))
     var probeStorm: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Poll PgBouncer's admin console at HOST:PORT during the run into pooler-stats.csv.", valueName: "HOST:PORT"))
+    var poolerStats: String?
+
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
 

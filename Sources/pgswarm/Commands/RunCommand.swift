@@ -218,6 +218,7 @@ struct RunCommand: AsyncParsableCommand {
         options.probeRounds = benchmark.probeRounds
         options.probeClients = benchmark.probeClients
         options.probeStorm = benchmark.probeStorm
+        options.poolerStats = benchmark.poolerStats
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
