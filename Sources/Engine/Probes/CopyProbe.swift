@@ -30,7 +30,7 @@ struct CopyProbe {
         let rounds = max(1, options.rounds)
         summary.merge(await Probes.concurrently(options, group: group) { _, loop in
             var part = ProbeSummary()
-            guard let (connection, _) = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
+            guard let connection = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
                                                                      into: &part)
             else { return part }
             var reader = ProbeReader(connection)
@@ -51,7 +51,7 @@ struct CopyProbe {
 
     /// One statement on a connection of its own, before or after the rounds.
     private func administer(_ sql: String, timeout: TimeAmount, into summary: inout ProbeSummary) async -> Bool {
-        guard let (connection, _) = await ProbeLogin.openSession(settings, on: group.next(), timeout: timeout,
+        guard let connection = await ProbeLogin.openSession(settings, on: group.next(), timeout: timeout,
                                                                  into: &summary)
         else { return false }
         var encoder = connection.makeEncoder()

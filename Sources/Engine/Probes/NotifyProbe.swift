@@ -22,7 +22,7 @@ struct NotifyProbe {
         let token = "\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
         var summary = await Probes.concurrently(options, group: group) { index, loop in
             var part = ProbeSummary()
-            guard let (connection, _) = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
+            guard let connection = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
                                                                      into: &part)
             else { return part }
             var reader = ProbeReader(connection)

@@ -23,7 +23,7 @@ struct PipelineProbe {
         let rounds = max(1, options.rounds)
         return await Probes.concurrently(options, group: group) { _, loop in
             var part = ProbeSummary()
-            guard let (connection, _) = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
+            guard let connection = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
                                                                      into: &part)
             else { return part }
             var reader = ProbeReader(connection)

@@ -87,7 +87,7 @@ struct ProbeLogin {
 
     /// Opens and logs in a plain 3.0 connection for the probes that test what comes after startup.
     static func openSession(_ settings: ConnectionSettings, on loop: any EventLoop, timeout: TimeAmount,
-                            into summary: inout ProbeSummary) async -> (ProbeConnection, StartupStateMachine.Result)?
+                            into summary: inout ProbeSummary) async -> ProbeConnection?
     {
         var plain = settings
         plain.protocolRequest = .v3_0
@@ -102,8 +102,8 @@ struct ProbeLogin {
         let (outcome, _) = await login(connection, configuration: Connector.startupConfiguration(plain),
                                        timeout: timeout)
         switch outcome {
-        case .ready(let result):
-            return (connection, result)
+        case .ready:
+            return connection
         case .refused(let fields):
             summary.failure(fields.sqlState ?? "?????")
             summary.note("login refused: \(fields)")

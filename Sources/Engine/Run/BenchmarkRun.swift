@@ -124,9 +124,9 @@ struct BenchmarkRun {
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
         var probeResults = await probes?.value
-        if let (poller, task) = poolerStats {
-            poller.stop()
-            probeResults = (probeResults ?? [:]).merging(["pooler-stats": await task.value]) { _, new in new }
+        if let poolerStats {
+            poolerStats.poller.stop()
+            probeResults = (probeResults ?? [:]).merging(["pooler-stats": await poolerStats.task.value]) { $1 }
         }
         await runTeardown()
         let extras = await gatherExtras(loops: loops, contexts: loopContexts)
@@ -154,7 +154,7 @@ struct BenchmarkRun {
 
     /// `--pooler-stats`: polls the pooler's admin console from now until the end of the run.
     private func startPoolerStats(outputDirectory: String) throws
-        -> (PoolerStatsPoller, Task<ProbeSummary, Never>)?
+        -> (poller: PoolerStatsPoller, task: Task<ProbeSummary, Never>)?
     {
         guard configuration.probes.poolerStats else { return nil }
         let console = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
@@ -190,7 +190,8 @@ struct BenchmarkRun {
         let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
         var scale = configuration.scale ?? 1
         var overrides: [(String, Value)] = []
-        if configuration.scale == nil && usesBuiltin {
+        // A probe-only run (`-c 0`) runs no script and needs no pgbench tables.
+        if configuration.scale == nil && usesBuiltin && configuration.clients > 0 {
             do {
                 let result = try await admin.simpleQuery("SELECT count(*) FROM pgbench_branches")
                 scale = Int(result.rows.first?.first.flatMap { $0 } ?? "1") ?? 1
