@@ -75,8 +75,8 @@ public struct PgbenchOptions: Sendable, Equatable {
 
         if let clients {
             // `-c 0` runs only the probes.
-            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client",
-                                                              range: (probe == nil && poolerStats == nil ? 1 : 0)...int32Max)
+            let fewest = probe == nil && poolerStats == nil ? 1 : 0
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: fewest...int32Max)
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)

@@ -24,7 +24,7 @@ struct PipelineProbe {
         return await Probes.concurrently(options, group: group) { _, loop in
             var part = ProbeSummary()
             guard let connection = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
-                                                                     into: &part)
+                                                                into: &part)
             else { return part }
             var reader = ProbeReader(connection)
             for _ in 0..<rounds {
