@@ -7,6 +7,9 @@ import Stats
 /// and pool, and sums up the worst moments (most clients waiting, longest wait) for summary.json, beside our own
 /// connect and latency figures.
 final class PoolerStatsPoller: Sendable {
+    /// Its key under `probes` in summary.json.
+    static let summaryName = "pooler-stats"
+
     /// The CSV's columns, in order. Times in microseconds.
     static let header = "elapsed_s,database,user,cl_active,cl_waiting,sv_active,sv_idle,maxwait_us,avg_wait_us,"
         + "total_wait_us"

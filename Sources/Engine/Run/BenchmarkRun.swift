@@ -126,7 +126,7 @@ struct BenchmarkRun {
         var probeResults = await probes?.value
         if let poolerStats {
             poolerStats.poller.stop()
-            probeResults = (probeResults ?? [:]).merging(["pooler-stats": await poolerStats.task.value]) { $1 }
+            probeResults = (probeResults ?? [:]).merging([PoolerStatsPoller.summaryName: await poolerStats.task.value]) { $1 }
         }
         await runTeardown()
         var extras = await gatherExtras(loops: loops, contexts: loopContexts)
