@@ -49,6 +49,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var storm: StormSummary?
     /// `--cancel-fraction`: CancelRequests sent and what became of them.
     public var cancels: CancelSummary?
+    /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
+    public var probes: [String: ProbeSummary]?
     /// How evenly the clients were served.
     public var fairness: FairnessSummary?
     /// The phases of the run's connects.
@@ -87,6 +89,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case idleConnectionsAlive = "idle_connections_alive"
         case storm = "connect_storm"
         case cancels
+        case probes
         case fairness
         case connectPhases = "connect_phases"
     }

@@ -41,6 +41,13 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var idleInTransaction = false
     /// `--scram-cache` (ours).
     public var scramCache = false
+    /// `--probe NAME[,NAME]`, `--probe-rounds N`, `--probe-clients N`, `--probe-storm N` (ours).
+    public var probe: String?
+    public var probeRounds: String?
+    public var probeClients: String?
+    public var probeStorm: String?
+    /// `--pooler-stats [HOST:PORT]` (ours): "" for the run's own endpoint.
+    public var poolerStats: String?
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -69,7 +76,9 @@ public struct PgbenchOptions: Sendable, Equatable {
         let int32Max = Int(Int32.max)
 
         if let clients {
-            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: 1...int32Max)
+            // `-c 0` runs only the probes.
+            let fewest = probe == nil && poolerStats == nil ? 1 : 0
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: fewest...int32Max)
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
@@ -81,7 +90,7 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.firstClientID = spec.firstClientID(of: total)
         }
         // More event loops than clients would only idle.
-        configuration.threads = min(configuration.threads, configuration.clients)
+        configuration.threads = max(1, min(configuration.threads, configuration.clients))
 
         if transactions != nil && time != nil {
             throw EngineError(.usage, "specify either a number of transactions (-t) or a duration (-T), not both")
@@ -191,6 +200,7 @@ public struct PgbenchOptions: Sendable, Equatable {
             }
             configuration.stormRate = rate
         }
+        try applyProbeOptions(to: &configuration)
         switch reconnect {
         case nil, "always": configuration.reconnect = true
         case "never": configuration.reconnect = false
@@ -344,6 +354,10 @@ extension PgbenchOptions {
         configuration.setupSQL = spec.setupSQL
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
+        if let probe = spec.probe, self.probe == nil {
+            configuration.probes.apply(probe)
+            try applyProbeOptions(to: &configuration)  // --probe-rounds and the like still win
+        }
         if !spec.phases.isEmpty {
             configuration.phases = spec.phases
             configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
@@ -363,5 +377,35 @@ extension PgbenchOptions {
             clients: configuration.clients
         )
         return (configuration, plan)
+    }
+}
+
+extension PgbenchOptions {
+    /// `--probe` and the options that shape the probes.
+    func applyProbeOptions(to configuration: inout RunConfiguration) throws(EngineError) {
+        if let probe {
+            configuration.probes.names = try ProbeName.parseList(probe)
+        }
+        if let probeRounds {
+            configuration.probes.rounds = try PgbenchNumber.integer(probeRounds, option: "--probe-rounds",
+                                                                    range: 1...100_000)
+        }
+        if let probeClients {
+            configuration.probes.clients = try PgbenchNumber.integer(probeClients, option: "--probe-clients",
+                                                                     range: 1...10_000)
+        }
+        if let probeStorm {
+            configuration.probes.storm = try PgbenchNumber.integer(probeStorm, option: "--probe-storm",
+                                                                   range: 0...100_000)
+        }
+        if let poolerStats {
+            configuration.probes.poolerStats = true
+            configuration.probes.poolerStatsAddress = poolerStats.isEmpty ? nil : poolerStats
+        }
+        if configuration.probes.poolerStats {
+            // Checked now, so that a typo stops the run before it starts.
+            _ = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                      address: configuration.probes.poolerStatsAddress)
+        }
     }
 }

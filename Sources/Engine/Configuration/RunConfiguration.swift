@@ -61,6 +61,8 @@ public struct RunConfiguration: Sendable {
     public var idleConnections: Int = 0
     /// `--idle-in-transaction`: the idle connections sit inside an open transaction (BEGIN), as a leaky pool's would.
     public var idleInTransaction: Bool = false
+    /// `--probe NAME[,NAME]`: pooler-correctness probes run beside the clients (alone with `-c 0`).
+    public var probes = ProbeOptions()
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// A workload spec's phases, in order; empty for a plain pgbench-style run (one steady phase of `limit`).

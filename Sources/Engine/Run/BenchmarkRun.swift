@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
         let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
             ? await ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
                                     settings: configuration.connection, group: group).run()
@@ -30,6 +31,11 @@ struct BenchmarkRun {
                                    settings: configuration.connection, group: group)
             : nil
         if let startAt = configuration.startAt { await waitUntil(startAt) }
+        // The probes run beside the clients, on the same event loops, each bounded in rounds and waits.
+        let probes: Task<[String: ProbeSummary], Never>? = configuration.probes.isEmpty ? nil
+            : Task { [configuration, group] in
+                await Probes.run(configuration.probes, settings: configuration.connection, group: group)
+            }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -117,6 +123,11 @@ struct BenchmarkRun {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
+        var probeResults = await probes?.value
+        if let poolerStats {
+            poolerStats.poller.stop()
+            probeResults = (probeResults ?? [:]).merging([PoolerStatsPoller.summaryName: await poolerStats.task.value]) { $1 }
+        }
         await runTeardown()
         var extras = await gatherExtras(loops: loops, contexts: loopContexts)
         extras.fairness = await gatherFairness(clients: clients, loops: loops)
@@ -125,7 +136,7 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm, probes: probeResults
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -141,6 +152,19 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
+
+    /// `--pooler-stats`: polls the pooler's admin console from now until the end of the run.
+    private func startPoolerStats(outputDirectory: String) throws
+        -> (poller: PoolerStatsPoller, task: Task<ProbeSummary, Never>)?
+    {
+        guard configuration.probes.poolerStats else { return nil }
+        let console = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                            address: configuration.probes.poolerStatsAddress)
+        let poller = PoolerStatsPoller(settings: console, intervalSeconds: configuration.intervalSeconds,
+                                       csvPath: outputDirectory + "/pooler-stats.csv")
+        let task = Task { [group] in await poller.run(group: group) }
+        return (poller, task)
+    }
 
     /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
     private func waitUntil(_ date: Date) async {
@@ -167,7 +191,8 @@ struct BenchmarkRun {
         let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
         var scale = configuration.scale ?? 1
         var overrides: [(String, Value)] = []
-        if configuration.scale == nil && usesBuiltin {
+        // A probe-only run (`-c 0`) runs no script and needs no pgbench tables.
+        if configuration.scale == nil && usesBuiltin && configuration.clients > 0 {
             do {
                 let result = try await admin.simpleQuery("SELECT count(*) FROM pgbench_branches")
                 scale = Int(result.rows.first?.first.flatMap { $0 } ?? "1") ?? 1

@@ -16,6 +16,7 @@ struct RunReport {
     let hlogFile: String
     let idle: IdleReport?
     let storm: ConnectionStorm.Outcome?
+    var probes: [String: ProbeSummary]? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
@@ -147,6 +148,9 @@ struct RunReport {
                   + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
             for error in idle.openErrors { print("  idle connection failed: \(error)") }
         }
+        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for line in Probes.describe(name, probe) { print(line) }
+        }
         if extras.lostConnections > 0 {
             print("connections lost during the run: \(extras.lostConnections) "
                   + "(\(total.counters.connections) connections made in all)")
@@ -271,6 +275,7 @@ struct RunReport {
                                          seconds: storm.seconds, failures: storm.failures,
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
         }
+        summary.probes = probes
         summary.fairness = fairness
         summary.connectPhases = connectPhases
         if let idle {

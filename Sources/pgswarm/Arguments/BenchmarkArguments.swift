@@ -130,6 +130,26 @@ struct BenchmarkArguments: ParsableArguments {
         "Keep SCRAM's salted password across logins, as poolers do (default: compute it for each login).")
     )
     var scramCache = false
+    @Option(name: .long, help: ArgumentHelp(
+        "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, all.",
+        valueName: "NAME[,NAME]"))
+    var probe: String?
+
+    @Option(name: .long, help: ArgumentHelp("Rounds of each probe per probe connection (default: 3).",
+                                            valueName: "NUM"))
+    var probeRounds: String?
+
+    @Option(name: .long, help: ArgumentHelp("Probe connections at once (default: 2).", valueName: "NUM"))
+    var probeClients: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "negotiation probe: then open NUM connections at once, each holding a short query (default: 0).",
+        valueName: "NUM"))
+    var probeStorm: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Poll PgBouncer's admin console at HOST:PORT during the run into pooler-stats.csv.", valueName: "HOST:PORT"))
+    var poolerStats: String?
 
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
