@@ -58,21 +58,24 @@ struct ProbeNegotiationTests {
     @Test("negotiation against PostgreSQL and PgBouncer in both pool modes", arguments: ProbeTarget.allCases)
     func negotiation(target: ProbeTarget) async throws {
         let settings = try await target.settings()
-        let summary = try #require(try await runProbes([.negotiation], settings: settings)["negotiation"])
+        // Two rounds of the four cases one by one (each with a cancel), then twenty logins at once.
+        let summary = try #require(try await runProbes([.negotiation], settings: settings, storm: 20)["negotiation"])
         let report = Probes.describe("negotiation", summary).joined(separator: "\n")
         print("[\(target)]\n" + report)
-        #expect(summary.rounds == 8, "\(report)")
+        #expect(summary.rounds == 28, "\(report)")
         #expect(summary.violations.isEmpty, "\(report)")
         #expect(summary.desyncs.isEmpty, "\(report)")
         #expect(summary.failures.isEmpty, "\(report)")
-        #expect(summary.passed == 8, "\(report)")
-        // Every login, fallback or not, got a 4-byte key that cancels a pg_sleep.
+        #expect(summary.passed == 28, "\(report)")
+        #expect(summary.counters["storm_passed"] == 20, "\(report)")
+        // Every login, fallback or not, got a 4-byte key; each of the eight one by one cancels a pg_sleep with it.
         #expect(summary.counters["cancelled"] == 8, "\(report)")
-        #expect(summary.counters["key_bytes_4"] == 8, "\(report)")
-        #expect(summary.counters["version_3.0"] == 8, "\(report)")
+        #expect(summary.counters["key_bytes_4"] == 28, "\(report)")
+        #expect(summary.counters["version_3.0"] == 28, "\(report)")
         if target.isPgBouncer {
-            // PgBouncer 1.18 refuses 3.2, 3.9999 and any _pq_ option outright; the probe falls back each time.
-            #expect(summary.counters["fallbacks"] == 6, "\(report)")
+            // PgBouncer 1.18 refuses 3.2, 3.9999 and any _pq_ option outright; the probe falls back each time
+            // (three of the four cases: 6 in the rounds, 15 of the storm's 20).
+            #expect(summary.counters["fallbacks"] == 21, "\(report)")
             #expect(summary.findings.contains { $0.hasPrefix("3.2: refused") && $0.contains("08P01") }, "\(report)")
         } else {
             // PostgreSQL 15 negotiates down to 3.0 and lists the options it ignored.

@@ -29,6 +29,8 @@ struct ProbePoolerStatsTests {
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         let stats = try #require(outcome.summary.probes?["pooler-stats"])
         let report = Probes.describe("pooler-stats", stats).joined(separator: "\n")
+        print(report)
+        #expect(report.hasPrefix("pooler stats: \(stats.rounds)/\(stats.rounds) polls answered; max cl_waiting = "))
         #expect(stats.rounds >= 3, "\(report)")
         #expect(stats.failures.isEmpty, "\(report)")
         // Eight clients, two server connections: six wait at any moment.

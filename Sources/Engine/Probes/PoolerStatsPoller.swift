@@ -7,6 +7,9 @@ import Stats
 /// and pool, and sums up the worst moments (most clients waiting, longest wait) for summary.json, beside our own
 /// connect and latency figures.
 final class PoolerStatsPoller: Sendable {
+    /// Its key under `probes` in summary.json.
+    static let summaryName = "pooler-stats"
+
     /// The CSV's columns, in order. Times in microseconds.
     static let header = "elapsed_s,database,user,cl_active,cl_waiting,sv_active,sv_idle,maxwait_us,avg_wait_us,"
         + "total_wait_us"
@@ -93,7 +96,9 @@ final class PoolerStatsPoller: Sendable {
     static func rows(pools: AdminConnection.QueryResult, stats: AdminConnection.QueryResult, elapsedSeconds: Double,
                      into summary: inout ProbeSummary) -> String
     {
-        func column(_ result: AdminConnection.QueryResult, _ name: String) -> Int? { result.columns.firstIndex(of: name) }
+        func column(_ result: AdminConnection.QueryResult, _ name: String) -> Int? {
+            result.columns.firstIndex(of: name)
+        }
         func number(_ row: [String?], _ index: Int?) -> UInt64 {
             guard let index, index < row.count, let text = row[index] else { return 0 }
             return UInt64(text) ?? 0
@@ -103,7 +108,8 @@ final class PoolerStatsPoller: Sendable {
         let statsDatabase = column(stats, "database")
         for row in stats.rows {
             guard let index = statsDatabase, let database = row[index] else { continue }
-            waits[database] = (number(row, column(stats, "avg_wait_time")), number(row, column(stats, "total_wait_time")))
+            waits[database] = (number(row, column(stats, "avg_wait_time")),
+                               number(row, column(stats, "total_wait_time")))
         }
         var text = ""
         let database = column(pools, "database"), user = column(pools, "user")

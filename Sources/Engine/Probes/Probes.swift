@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Stats
 
@@ -35,6 +36,18 @@ public enum Probes {
 
     /// The text summary's lines for one probe: a verdict line, then its findings indented.
     public static func describe(_ name: String, _ summary: ProbeSummary) -> [String] {
+        if name == PoolerStatsPoller.summaryName {
+            let counters = summary.counters
+            var line = "pooler stats: \(summary.passed)/\(summary.rounds) polls answered"
+            line += "; max cl_waiting = \(counters["max_cl_waiting"] ?? 0)"
+            line += ", max sv_active = \(counters["max_sv_active"] ?? 0)"
+            line += ", max maxwait = \(String(format: "%.3f", Double(counters["max_maxwait_us"] ?? 0) / 1000)) ms"
+            // PgBouncer's avg_wait_time is the clients' waiting per second of its stats period, not per client.
+            line += ", max avg_wait_time = "
+                + "\(String(format: "%.3f", Double(counters["max_avg_wait_us"] ?? 0) / 1000)) ms per s"
+            line += " (per poll and pool in pooler-stats.csv)"
+            return [line] + summary.findings.map { "  " + $0 }
+        }
         var line = "probe \(name): \(summary.passed)/\(summary.rounds) rounds clean"
         line += "; violations: " + tally(summary.violations)
         line += "; desyncs: " + tally(summary.desyncs)
