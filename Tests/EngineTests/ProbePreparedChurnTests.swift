@@ -37,7 +37,7 @@ private enum Reply {
 }
 
 @Suite("prepared-churn pipelines and reply checks")
-struct ChurnPipelineTests {
+struct ProbePreparedChurnPipelineTests {
     /// Feeds `messages` to a check of `pipeline`; returns the progress after each message.
     static func feed(_ pipeline: ChurnPipeline, believed: [Bool], _ messages: [BackendMessage])
         -> (ChurnReplyCheck, [ChurnReplyCheck.Progress], ProbeSummary)
@@ -268,6 +268,24 @@ struct ProbePreparedChurnTests {
         print("[transaction, pool of 2]\n" + report)
         #expect(summary.rounds == 6, "\(report)")
         Self.expectPreparedStatementErrors(summary, report: report)
+    }
+
+    @Test("a server that answers with another statement's row: desyncs counted, the probe ends within its timeout")
+    func foreignRowFromAServer() async throws {
+        // The first pipeline always starts by parsing its first statement (nothing is prepared yet); the server
+        // answers it with a row whose k is in no statement, then ReadyForQuery where CommandComplete was due, then
+        // nothing more.
+        let row = Wire.message("D", [0, 2] + Wire.int32(2) + Array("-1".utf8) + Wire.int32(1) + Array("0".utf8))
+        let started = ContinuousClock.now
+        let summary = try await ProbeMisbehavingServerTests.probe(
+            .preparedChurn, login: Wire.authenticationOk + Wire.backendKey(bytes: 4) + Wire.readyForQuery,
+            reply: Wire.parseComplete + Wire.bindComplete + row + Wire.readyForQuery)
+        let report = Probes.describe("prepared-churn", summary).joined(separator: "\n")
+        #expect(ContinuousClock.now - started < .seconds(10), "\(report)")
+        #expect(summary.desyncs == ["DataRow of another statement": 1, "ReadyForQuery": 1], "\(report)")
+        #expect(summary.failures == ["timeout": 1], "\(report)")
+        #expect(summary.rounds == 1 && summary.passed == 0, "\(report)")
+        #expect(summary.findings.contains { $0.hasPrefix("desyncs × 2: ") }, "\(report)")
     }
 
     static func expectPreparedStatementErrors(_ summary: ProbeSummary, report: String) {
