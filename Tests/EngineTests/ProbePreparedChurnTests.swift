@@ -4,6 +4,7 @@ import NIOCore
 import PGWire
 import Stats
 import Testing
+import Workload
 
 /// SplitMix64: a seeded generator, so that a planner test sees the same pipelines every time.
 struct SeededGenerator: RandomNumberGenerator {
@@ -93,6 +94,13 @@ struct ProbePreparedChurnPipelineTests {
         #expect(closes > 10)
         #expect(queries[.deallocateAll, default: 0] > 0)
         #expect(queries[.discardAll, default: 0] > 1)
+    }
+
+    @Test("--probe and [probe] know it as prepared-churn")
+    func name() throws {
+        #expect(try ProbeName.parseList("prepared-churn,pipeline") == [.preparedChurn, .pipeline])
+        #expect(ProbeName.preparedChurn.rawValue == "prepared-churn")
+        #expect(SpecProbe.knownNames.contains("prepared-churn"))
     }
 
     @Test("pipelines encode as Parse/Bind/Execute/Close, Sync, then the query")
@@ -203,8 +211,11 @@ struct ProbePreparedChurnPipelineTests {
         var transaction = ProbeSummary()
         transaction.failures = ["26000": 412, "42P05": 37]
         transaction.counters["executions"] = 1000
+        // The connections' own notes fill the findings up to their cap; the verdicts still come first.
+        for index in 0..<12 { transaction.note("prepared churn: note \(index)") }
         PreparedChurnProbe.describe(into: &transaction, workingSet: 200)
-        #expect(transaction.findings.contains { $0.hasPrefix("26000 × 412: statements this client prepared") })
+        #expect(transaction.findings.count == 12)
+        #expect(transaction.findings.first?.hasPrefix("26000 × 412: statements this client prepared") == true)
         #expect(transaction.findings.contains { $0.hasPrefix("42P05 × 37: ") })
         #expect(!transaction.findings.contains { $0.hasPrefix("no errors") })
 

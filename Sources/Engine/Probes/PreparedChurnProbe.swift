@@ -42,27 +42,32 @@ struct PreparedChurnProbe {
         return summary
     }
 
-    /// The findings in words, from the merged figures.
+    /// The findings in words, from the merged figures; they go first, before the connections' own notes, so that
+    /// the cap on findings never drops them.
     static func describe(into summary: inout ProbeSummary, workingSet: Int) {
         let executions = summary.counters["executions"] ?? 0
         let notFound = summary.failures["26000"] ?? 0
         let alreadyExists = summary.failures["42P05"] ?? 0
+        var lines: [String] = []
         if notFound > 0 {
-            summary.note("26000 × \(notFound): statements this client prepared were missing — the pooler gave it "
+            lines.append("26000 × \(notFound): statements this client prepared were missing — the pooler gave it "
                 + "another server connection than the one they were prepared on")
         }
         if alreadyExists > 0 {
-            summary.note("42P05 × \(alreadyExists): statements this client had not prepared already existed — "
+            lines.append("42P05 × \(alreadyExists): statements this client had not prepared already existed — "
                 + "its server connection had served another client that prepared them")
         }
         if summary.desyncCount > 0 {
-            summary.note("desyncs × \(summary.desyncCount): rows of another statement or step, or replies out of "
+            lines.append("desyncs × \(summary.desyncCount): rows of another statement or step, or replies out of "
                 + "protocol order")
         }
         if summary.failureCount == 0 && summary.desyncCount == 0 && executions > 0 {
-            summary.note("no errors, no desyncs: \(executions) executions over \(workingSet) named statements per "
+            lines.append("no errors, no desyncs: \(executions) executions over \(workingSet) named statements per "
                 + "connection, every row its own")
         }
+        let notes = summary.findings
+        summary.findings = []
+        for line in lines + notes { summary.note(line) }
     }
 }
 
