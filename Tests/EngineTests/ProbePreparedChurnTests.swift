@@ -163,6 +163,21 @@ struct ProbePreparedChurnPipelineTests {
         #expect(withoutQuery.believed == Self.believed([5]))
     }
 
+    @Test("an error instead of DISCARD ALL's CommandComplete: counted, nothing believed dropped")
+    func queryFails() {
+        let pipeline = ChurnPipeline(operations: [.execute(4, value: 1)], query: .discardAll)
+        let (check, progress, part) = Self.feed(pipeline, believed: Self.believed([4]), [
+            Reply.bindComplete, Reply.row("4", "1"), Reply.complete("SELECT 1"), Reply.ready,
+            Reply.error("25001"), Reply.ready,
+        ])
+        #expect(progress.last == .done)
+        #expect(part.failures == ["25001": 1])
+        #expect(part.counters["errors_at_query"] == 1)
+        #expect(part.counters["discard_all"] == nil)
+        #expect(part.desyncs.isEmpty)
+        #expect(check.believed == Self.believed([4]))
+    }
+
     @Test("42P05 at Parse: counted, the statement believed prepared after all")
     func alreadyExists() {
         let pipeline = ChurnPipeline(operations: [.parse(2), .execute(2, value: 5)], query: nil)

@@ -21,7 +21,8 @@ struct ChurnReplyCheck {
     private struct Due {
         var id: BackendMessageID
         var owner: Owner
-        /// The operation's last message: its effect is certain once this arrives.
+        /// The operation's (or the query's) last message before the ReadyForQuery: its effect is certain once this
+        /// arrives.
         var completes: Bool
     }
 
@@ -51,8 +52,8 @@ struct ChurnReplyCheck {
         }
         expected.append(Due(id: .readyForQuery, owner: .sync, completes: true))
         if pipeline.query != nil {
-            expected.append(Due(id: .commandComplete, owner: .query, completes: false))
-            expected.append(Due(id: .readyForQuery, owner: .query, completes: true))
+            expected.append(Due(id: .commandComplete, owner: .query, completes: true))
+            expected.append(Due(id: .readyForQuery, owner: .query, completes: false))
         }
         self.expected = expected
     }
