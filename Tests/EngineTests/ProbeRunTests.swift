@@ -108,3 +108,27 @@ struct ProbeSpecTests {
                                        timeoutSeconds: 2))
     }
 }
+
+/// The executable: `pgswarm run -c 0 --probe ... --pooler-stats ...` through PgBouncer in transaction mode.
+@Suite("CLI: probes through the executable")
+struct ProbeCliTests {
+    @Test("a probe-only run from the command line prints each probe and writes them to summary.json")
+    func probeOnlyCommandLine() async throws {
+        let bouncer = try await TestPgBouncer.shared(poolMode: .transaction)
+        let out = PgswarmProcess.home.appendingPathComponent("probes-\(UUID().uuidString)").path
+        let outcome = try PgswarmProcess.run([
+            "run", "-c", "0", "-n", "--probe", "negotiation,copy", "--probe-rounds", "1", "--probe-clients", "1",
+            "--pooler-stats", "\(bouncer.host):\(bouncer.port)", "--out", out,
+            "-h", bouncer.host, "-p", String(bouncer.port), "-U", bouncer.backend.superuser, "postgres",
+        ])
+        #expect(outcome.status == 0, "stderr: \(outcome.standardError)")
+        #expect(outcome.lines.contains { $0.hasPrefix("probe negotiation: 4/4 rounds clean; violations: none") },
+                "\(outcome.standardOutput)")
+        #expect(outcome.lines.contains { $0.hasPrefix("probe copy: 1/1 rounds clean") }, "\(outcome.standardOutput)")
+        #expect(outcome.lines.contains { $0.hasPrefix("pooler stats: ") }, "\(outcome.standardOutput)")
+        let summary = try RunSummary.read(from: out + "/summary.json")
+        #expect(Set(summary.probes?.keys.map { $0 } ?? []) == ["negotiation", "copy", "pooler-stats"])
+        #expect(summary.probes?["negotiation"]?.counters["fallbacks"] == 3)
+        #expect(FileManager.default.fileExists(atPath: out + "/pooler-stats.csv"))
+    }
+}
