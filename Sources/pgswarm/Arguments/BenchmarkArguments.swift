@@ -131,7 +131,8 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var scramCache = false
     @Option(name: .long, help: ArgumentHelp(
-        "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, all.",
+        "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, "
+        + "prepared-churn, all.",
         valueName: "NAME[,NAME]"))
     var probe: String?
 
