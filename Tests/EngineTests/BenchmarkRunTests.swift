@@ -218,12 +218,32 @@ struct BenchmarkRunTests {
         #expect(cancels.cancelled >= 6, "\(cancels)")
         // Every 57014 is accounted for: the cancel's own transaction, or a later one it arrived too late for.
         #expect(outcome.summary.errorsBySQLState["57014"] == cancels.cancelled + cancels.misdirected)
+        // Straight to PostgreSQL every cancel reaches the connection that asked for it: no wrong victims.
+        #expect(cancels.wrongVictim == 0)
         #expect(cancels.cancelled + cancels.late == cancels.sent, "\(cancels)")
         #expect(cancels.timeToCancelMicroseconds.count == cancels.cancelled)
         #expect(cancels.timeToCancelMicroseconds.p50 < 150_000)
         // Twelve 200 ms sleeps on two clients would take 1.2 s; cancelled after 10 ms they take far less.
         #expect(Date().timeIntervalSince(started) < 1.2)
         #expect(lines.text.contains("cancels: \(cancels.sent) sent, \(cancels.cancelled) cancelled a query (57014)"))
+    }
+
+    @Test("fairness: per-client transaction counts add up to the run's, with the longest stall and no one starved")
+    func fairnessFigures() async throws {
+        let settings = try await Self.initialisedDatabase()
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
+        let lines = LineCollector()
+        let configuration = Self.configuration(settings, clients: 6, limit: .transactionsPerClient(40))
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let fairness = try #require(outcome.summary.fairness)
+        #expect(fairness.clients == 6)
+        // -t: every client runs exactly its 40.
+        #expect(fairness.minTransactions == 40 && fairness.maxTransactions == 40)
+        #expect(abs(fairness.jainIndex - 1) < 1e-9)
+        #expect(fairness.starvedClients == 0)
+        #expect(fairness.longestStallMicroseconds > 0)
+        #expect((0..<6).contains(fairness.longestStallClient))
+        #expect(lines.text.contains("fairness: transactions per client 40..40 (Jain index 1.000), 0 starved"))
     }
 
     @Test("an unreachable server is one clear EngineError naming host and port")

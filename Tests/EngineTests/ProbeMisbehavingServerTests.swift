@@ -2,19 +2,25 @@ import Engine
 import NIOCore
 import NIOPosix
 import Stats
+import Synchronization
 import Testing
 
 /// A server on loopback that answers every login with the same scripted bytes, and the first request after it with
 /// another script: a protocol implementation that gets things wrong on purpose, to show that the probes see it.
 final class ScriptedServer: Sendable {
     let channel: any Channel
+    /// The length of every CancelRequest received (12 bytes plus the key).
+    let cancelRequestLengths: CancelLog
     var port: Int { channel.localAddress!.port! }
 
     init(group: any EventLoopGroup, login: [UInt8], reply: [UInt8]) async throws {
+        let cancels = CancelLog()
+        cancelRequestLengths = cancels
         channel = try await ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptedServerHandler(login: login, reply: reply))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ScriptedServerHandler(login: login, reply: reply, cancels: cancels))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -31,19 +37,28 @@ final class ScriptedServer: Sendable {
     }
 }
 
+final class CancelLog: Sendable {
+    private let lengths = Mutex<[Int]>([])
+    func append(_ length: Int) { lengths.withLock { $0.append(length) } }
+    func append(contentsOf other: [Int]) { lengths.withLock { $0 += other } }
+    var all: [Int] { lengths.withLock { $0 } }
+}
+
 final class ScriptedServerHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let login: [UInt8]
     let reply: [UInt8]
+    let cancels: CancelLog
     private var received = ByteBuffer()
     private var loggedIn = false
     private var replied = false
 
-    init(login: [UInt8], reply: [UInt8]) {
+    init(login: [UInt8], reply: [UInt8], cancels: CancelLog) {
         self.login = login
         self.reply = reply
+        self.cancels = cancels
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -56,6 +71,7 @@ final class ScriptedServerHandler: ChannelInboundHandler {
             else { return }
             received.moveReaderIndex(forwardBy: Int(length))
             if code == 80_877_102 {  // CancelRequest: nothing to say
+                cancels.append(Int(length))
                 context.close(promise: nil)
                 return
             }
@@ -96,9 +112,12 @@ enum Wire {
 
 @Suite("probes against a misbehaving server", .serialized)
 struct ProbeMisbehavingServerTests {
-    static func probe(_ name: ProbeName, login: [UInt8], reply: [UInt8]) async throws -> ProbeSummary {
+    static func probe(_ name: ProbeName, login: [UInt8], reply: [UInt8], cancels: CancelLog? = nil) async throws
+        -> ProbeSummary
+    {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let server = try await ScriptedServer(group: group, login: login, reply: reply)
+        defer { cancels?.append(contentsOf: server.cancelRequestLengths.all) }
         var options = ProbeOptions(names: [name])
         options.rounds = 1
         options.clients = 1
@@ -153,5 +172,24 @@ struct ProbeMisbehavingServerTests {
         #expect(summary.desyncs == ["CopyDone": 1], "\(report)")
         #expect(summary.passed == 0, "\(report)")
         #expect(summary.findings.contains { $0.contains("CopyDone where DataRow was due") }, "\(report)")
+    }
+
+    @Test("a 3.2 server's 32-byte key: fine at 3.2, quoted whole in the CancelRequest, a violation at 3.0")
+    func longKey() async throws {
+        let cancels = CancelLog()
+        let summary = try await Self.probe(.negotiation,
+                                           login: Wire.authenticationOk + Wire.backendKey(bytes: 32)
+                                               + Wire.readyForQuery,
+                                           reply: Wire.cancelled + Wire.readyForQuery, cancels: cancels)
+        let report = Probes.describe("negotiation", summary).joined(separator: "\n")
+        // 3.0 and 3.0 with options: a 32-byte key where 4 bytes are due. 3.9999 answered without any
+        // NegotiateProtocolVersion: a server claiming a version that does not exist and an option nobody knows.
+        #expect(summary.violations == ["key_length": 2, "negotiate_missing": 1, "option_not_listed": 3],
+                "\(report)")
+        #expect(summary.counters["key_bytes_32"] == 4, "\(report)")
+        // The 3.2 case passes and its CancelRequest carries the whole key: 12 + 32 bytes.
+        #expect(summary.passed == 1, "\(report)")
+        #expect(summary.counters["cancelled"] == 2, "\(report)")
+        #expect(cancels.all == [44, 44], "\(report)")
     }
 }

@@ -75,8 +75,8 @@ public struct PgbenchOptions: Sendable, Equatable {
 
         if let clients {
             // `-c 0` runs only the probes.
-            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client",
-                                                              range: (probe == nil && poolerStats == nil ? 1 : 0)...int32Max)
+            let fewest = probe == nil && poolerStats == nil ? 1 : 0
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: fewest...int32Max)
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
@@ -176,12 +176,16 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.cancelFraction = fraction
         }
         if let cancelDelay {
-            guard let milliseconds = Double(cancelDelay.trimmingCharacters(in: .whitespaces)), milliseconds >= 0,
-                  milliseconds.isFinite
+            // "MS" or "A-B": a fixed delay, or one drawn uniformly per cancel.
+            let bounds = cancelDelay.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard let low = bounds.first ?? nil, let high = bounds.last ?? nil, low >= 0, high >= low, high.isFinite
             else {
-                throw EngineError(.usage, "invalid --cancel-delay value: \"\(cancelDelay)\" (milliseconds)")
+                throw EngineError(.usage, "invalid --cancel-delay value: \"\(cancelDelay)\" (milliseconds, or a "
+                                  + "range such as 0-50)")
             }
-            configuration.cancelDelayMicroseconds = milliseconds * 1000
+            configuration.cancelDelayMicroseconds = low * 1000
+            configuration.cancelDelaySpreadMicroseconds = (high - low) * 1000
         }
         if let connectStorm {
             configuration.connectStorm = try PgbenchNumber.integer(

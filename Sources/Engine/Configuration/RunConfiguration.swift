@@ -46,9 +46,10 @@ public struct RunConfiguration: Sendable {
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
     public var failuresDetailed: Bool = false
     /// `--cancel-fraction F`: send a CancelRequest for this fraction of transactions (0...1), `--cancel-delay` µs
-    /// after the transaction's first statement went out.
+    /// after the transaction's first statement went out, plus a uniform draw in 0...spread (`--cancel-delay A-B`).
     public var cancelFraction: Double = 0
     public var cancelDelayMicroseconds: Double = 1000
+    public var cancelDelaySpreadMicroseconds: Double = 0
     /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
     /// (nil: all at once).
     public var connectStorm: Int = 0

@@ -31,7 +31,7 @@ struct CopyProbe {
         summary.merge(await Probes.concurrently(options, group: group) { _, loop in
             var part = ProbeSummary()
             guard let connection = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
-                                                                     into: &part)
+                                                                into: &part)
             else { return part }
             var reader = ProbeReader(connection)
             for _ in 0..<rounds {
@@ -52,7 +52,7 @@ struct CopyProbe {
     /// One statement on a connection of its own, before or after the rounds.
     private func administer(_ sql: String, timeout: TimeAmount, into summary: inout ProbeSummary) async -> Bool {
         guard let connection = await ProbeLogin.openSession(settings, on: group.next(), timeout: timeout,
-                                                                 into: &summary)
+                                                            into: &summary)
         else { return false }
         var encoder = connection.makeEncoder()
         encoder.query(sql)

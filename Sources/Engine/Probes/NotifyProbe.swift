@@ -23,7 +23,7 @@ struct NotifyProbe {
         var summary = await Probes.concurrently(options, group: group) { index, loop in
             var part = ProbeSummary()
             guard let connection = await ProbeLogin.openSession(settings, on: loop, timeout: timeout,
-                                                                     into: &part)
+                                                                into: &part)
             else { return part }
             var reader = ProbeReader(connection)
             let channel = "pgswarm_probe_\(token)_\(index)"

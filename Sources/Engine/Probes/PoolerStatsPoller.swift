@@ -93,7 +93,9 @@ final class PoolerStatsPoller: Sendable {
     static func rows(pools: AdminConnection.QueryResult, stats: AdminConnection.QueryResult, elapsedSeconds: Double,
                      into summary: inout ProbeSummary) -> String
     {
-        func column(_ result: AdminConnection.QueryResult, _ name: String) -> Int? { result.columns.firstIndex(of: name) }
+        func column(_ result: AdminConnection.QueryResult, _ name: String) -> Int? {
+            result.columns.firstIndex(of: name)
+        }
         func number(_ row: [String?], _ index: Int?) -> UInt64 {
             guard let index, index < row.count, let text = row[index] else { return 0 }
             return UInt64(text) ?? 0
@@ -103,7 +105,8 @@ final class PoolerStatsPoller: Sendable {
         let statsDatabase = column(stats, "database")
         for row in stats.rows {
             guard let index = statsDatabase, let database = row[index] else { continue }
-            waits[database] = (number(row, column(stats, "avg_wait_time")), number(row, column(stats, "total_wait_time")))
+            waits[database] = (number(row, column(stats, "avg_wait_time")),
+                               number(row, column(stats, "total_wait_time")))
         }
         var text = ""
         let database = column(pools, "database"), user = column(pools, "user")

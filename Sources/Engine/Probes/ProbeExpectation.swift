@@ -2,9 +2,10 @@ import NIOCore
 import PGWire
 import Stats
 
-/// Checks a reply against the exact sequence of messages the protocol prescribes, in order. NoticeResponse and
-/// ParameterStatus and NotificationResponse may come anywhere (the server sends them when it likes); anything else out of place is a desync,
-/// counted under its message name, after which the rest of the reply is read up to ReadyForQuery and dropped.
+/// Checks a reply against the exact sequence of messages the protocol prescribes, in order. NoticeResponse,
+/// ParameterStatus and NotificationResponse may come anywhere (the server sends them when it likes); anything else
+/// out of place is a desync, counted under its message name, after which the rest of the reply is read up to
+/// ReadyForQuery and dropped.
 struct ProbeExpectation {
     /// One expected step: a message type, possibly repeated.
     struct Step {

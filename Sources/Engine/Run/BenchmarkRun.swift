@@ -129,7 +129,8 @@ struct BenchmarkRun {
             probeResults = (probeResults ?? [:]).merging(["pooler-stats": await poolerStats.task.value]) { $1 }
         }
         await runTeardown()
-        let extras = await gatherExtras(loops: loops, contexts: loopContexts)
+        var extras = await gatherExtras(loops: loops, contexts: loopContexts)
+        extras.fairness = await gatherFairness(clients: clients, loops: loops)
 
         let report = RunReport(
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
@@ -319,6 +320,20 @@ struct BenchmarkRun {
         var cancelsHit: UInt64 = 0
         var cancelsLate: UInt64 = 0
         var cancelsMisdirected: UInt64 = 0
+        var cancelsWrongVictim: UInt64 = 0
+        var fairness: [ClientFairness] = []
+    }
+
+    /// Each client's share, read on its own loop (clients were dealt to loops in turn).
+    private func gatherFairness(clients: [Client], loops: [any EventLoop]) async -> [ClientFairness] {
+        var figures = [ClientFairness](repeating: ClientFairness(transactions: 0, longestStallNanos: 0),
+                                       count: clients.count)
+        for (loopIndex, loop) in loops.enumerated() {
+            let indexes = Array(stride(from: loopIndex, to: clients.count, by: loops.count))
+            let part = try? await loop.submit { indexes.map { clients[$0].fairness } }.get()
+            for (index, value) in zip(indexes, part ?? []) { figures[index] = value }
+        }
+        return figures
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
@@ -329,7 +344,8 @@ struct BenchmarkRun {
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
                        notices: context.notices, lostConnections: context.lostConnections,
                        cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected)
+                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
+                       cancelsWrongVictim: context.cancelsWrongVictim)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -346,6 +362,7 @@ struct BenchmarkRun {
             extras.cancelsHit += part.cancelsHit
             extras.cancelsLate += part.cancelsLate
             extras.cancelsMisdirected += part.cancelsMisdirected
+            extras.cancelsWrongVictim += part.cancelsWrongVictim
         }
         return extras
     }

@@ -157,9 +157,18 @@ final class LoopContext: @unchecked Sendable {
     var cancelsHit: UInt64 = 0
     var cancelsLate: UInt64 = 0
     var cancelsMisdirected: UInt64 = 0
+    /// 57014 errors on connections that had no cancel of their own pending: another client's cancel hit them.
+    var cancelsWrongVictim: UInt64 = 0
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)
         commands = [CommandStatistics](repeating: CommandStatistics(), count: commandCount)
     }
+}
+
+/// One client's share of a run, for the fairness figures: transactions it finished, and the longest time it went
+/// without finishing one (from its start, between transactions, to its end).
+struct ClientFairness: Sendable {
+    var transactions: Int
+    var longestStallNanos: UInt64
 }

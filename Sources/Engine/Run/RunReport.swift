@@ -22,6 +22,11 @@ struct RunReport {
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
     private var transactions: UInt64 { total.counters.transactions }
     private var failed: UInt64 { total.counters.failedTransactions }
+    private var fairness: FairnessSummary? {
+        FairnessSummary(transactions: extras.fairness.map(\.transactions),
+                        longestStallNanos: extras.fairness.map(\.longestStallNanos),
+                        firstClientID: configuration.firstClientID)
+    }
 
     /// pgbench's "without initial connection time": the run's time less the mean time a client spent connecting.
     private var tpsWithoutConnect: Double {
@@ -84,6 +89,12 @@ struct RunReport {
         }
         print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
               + "p99.9 = \(pct(99.9)) ms, max = \(ms(Double(latency.max))) ms")
+        if let fairness, fairness.clients > 1 {
+            print("fairness: transactions per client \(fairness.minTransactions)..\(fairness.maxTransactions) "
+                  + "(Jain index \(fixed(fairness.jainIndex, 3))), \(fairness.starvedClients) starved (< 10% of the "
+                  + "mean); longest a client went without finishing a transaction: "
+                  + "\(ms(fairness.longestStallMicroseconds * 1000)) ms (client \(fairness.longestStallClient))")
+        }
         if !total.counters.errorsBySQLState.isEmpty {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
@@ -93,7 +104,8 @@ struct RunReport {
             let toCancel = total.histograms[SeriesLayout.cancel]
             print("cancels: \(extras.cancelsSent) sent, \(extras.cancelsHit) cancelled a query (57014), "
                   + "\(extras.cancelsLate) arrived after the transaction ended, \(extras.cancelsMisdirected) cancelled a "
-                  + "later transaction; time to cancellation "
+                  + "later transaction, \(extras.cancelsWrongVictim) queries cancelled without a cancel of their own "
+                  + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
         }
         if let storm {
@@ -231,7 +243,7 @@ struct RunReport {
         if configuration.cancelFraction > 0 {
             summary.cancels = CancelSummary(
                 sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate,
-                misdirected: extras.cancelsMisdirected,
+                misdirected: extras.cancelsMisdirected, wrongVictim: extras.cancelsWrongVictim,
                 timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
         }
         if let storm {
@@ -240,6 +252,7 @@ struct RunReport {
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
         }
         summary.probes = probes
+        summary.fairness = fairness
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

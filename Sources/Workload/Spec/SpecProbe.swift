@@ -57,8 +57,9 @@ extension WorkloadSpecParser {
                 if !names.contains(name) { names.append(name) }
             } else {
                 let path = table.entries["names"].map { if case .array = $0 { "[\(index)]" } else { "" } } ?? ""
+                let known = SpecProbe.knownNames.joined(separator: ", ")
                 throw context.error(at: table.keyPath("names") + path,
-                                    "unknown probe \"\(name)\" (known: \(SpecProbe.knownNames.joined(separator: ", ")), all)")
+                                    "unknown probe \"\(name)\" (known: \(known), all)")
             }
         }
         var probe = SpecProbe(

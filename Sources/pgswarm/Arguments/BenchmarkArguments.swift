@@ -105,8 +105,9 @@ struct BenchmarkArguments: ParsableArguments {
                                             valueName: "FRACTION"))
     var cancelFraction: String?
 
-    @Option(name: .long, help: ArgumentHelp("Milliseconds after a transaction starts to cancel it (default: 1).",
-                                            valueName: "MS"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Milliseconds after a transaction starts to cancel it (default: 1); A-B draws each delay from that range.",
+        valueName: "MS"))
     var cancelDelay: String?
 
     @Option(
