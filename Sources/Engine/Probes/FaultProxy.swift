@@ -48,14 +48,29 @@ public final class FaultProxy: Sendable {
     /// Connections accepted so far.
     public var acceptedCount: Int { state.withLock { $0.accepted } }
 
+    /// The child channel is registered only once this returns: the connection to the target is made afterwards,
+    /// when the client's side is active (reading stays off until both sides are joined).
     private func accept(_ inbound: any Channel, target: ConnectionSettings.Endpoint) -> EventLoopFuture<Void> {
+        inbound.eventLoop.makeCompletedFuture {
+            try inbound.pipeline.syncOperations.addHandler(ConnectOnActive { [weak self] in
+                self?.join(inbound, target: target)
+            })
+        }
+    }
+
+    private func join(_ inbound: any Channel, target: ConnectionSettings.Endpoint) {
         let bootstrap = ClientBootstrap(group: inbound.eventLoop).channelOption(.autoRead, value: false)
         let connecting: EventLoopFuture<any Channel>
         switch target {
         case .tcp(let host, let port): connecting = bootstrap.connect(host: host, port: port)
         case .unixSocket(let path): connecting = bootstrap.connect(unixDomainSocketPath: path)
         }
-        return connecting.flatMap { outbound in
+        connecting.whenComplete { result in
+            guard case .success(let outbound) = result else {
+                // The target refused: the client sees its connection closed, as it would without the proxy.
+                inbound.close(promise: nil)
+                return
+            }
             let pair = RelayPair(inbound: inbound, outbound: outbound)
             let stalled = self.state.withLock { state in
                 state.relays[ObjectIdentifier(pair)] = pair
@@ -65,11 +80,7 @@ public final class FaultProxy: Sendable {
             let forget: @Sendable () -> Void = { [weak self] in
                 _ = self?.state.withLock { $0.relays.removeValue(forKey: ObjectIdentifier(pair)) }
             }
-            return pair.start(stalled: stalled, onClose: forget)
-        }.flatMapErrorThrowing { error in
-            // The target refused: the client sees its connection closed, as it would without the proxy.
-            inbound.close(promise: nil)
-            throw error
+            pair.start(stalled: stalled, onClose: forget)
         }
     }
 
@@ -83,17 +94,27 @@ public final class FaultProxy: Sendable {
 
     /// Holds every byte in both directions for `duration` (connections stay open), then forwards what was held.
     public func stall(for duration: TimeAmount) async {
-        let pairs = state.withLock { state in
-            state.stalled = true
-            return Array(state.relays.values)
-        }
-        for pair in pairs { await pair.setStalled(true) }
+        await beginStall()
         try? await Task.sleep(nanoseconds: UInt64(max(duration.nanoseconds, 0)))
-        let all = state.withLock { state in
-            state.stalled = false
+        await endStall()
+    }
+
+    /// From now on (when this returns) nothing moves through the proxy, new connections included.
+    public func beginStall() async {
+        await setStalled(true)
+    }
+
+    /// Forwards what was held and lets everything through again.
+    public func endStall() async {
+        await setStalled(false)
+    }
+
+    private func setStalled(_ stalled: Bool) async {
+        let pairs = state.withLock { state in
+            state.stalled = stalled
             return Array(state.relays.values)
         }
-        for pair in all { await pair.setStalled(false) }
+        for pair in pairs { await pair.setStalled(stalled) }
     }
 
     /// Stops listening and closes every relayed connection.
@@ -113,6 +134,22 @@ private final class ProxyBox: @unchecked Sendable {
     nonisolated(unsafe) var proxy: FaultProxy?
 }
 
+/// Waits for the client's side to be active (registered and connected) before joining it to the target.
+private final class ConnectOnActive: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    private let onActive: () -> Void
+
+    init(onActive: @escaping () -> Void) {
+        self.onActive = onActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        onActive()
+        context.pipeline.syncOperations.removeHandler(self, promise: nil)
+        context.fireChannelActive()
+    }
+}
+
 /// Both sides of one relayed connection. Both channels live on the same event loop (the outbound side is
 /// connected from the inbound side's loop), so their handlers are only touched there.
 private final class RelayPair: Sendable {
@@ -124,19 +161,26 @@ private final class RelayPair: Sendable {
         self.outbound = outbound
     }
 
-    func start(stalled: Bool, onClose: @escaping @Sendable () -> Void) -> EventLoopFuture<Void> {
-        let loop = inbound.eventLoop
-        return loop.submit {
-            let toTarget = RelayHandler(partner: self.outbound, stalled: stalled)
-            let toClient = RelayHandler(partner: self.inbound, stalled: stalled)
-            try self.inbound.pipeline.syncOperations.addHandler(toTarget, name: RelayHandler.name)
-            try self.outbound.pipeline.syncOperations.addHandler(toClient, name: RelayHandler.name)
-            self.inbound.closeFuture.whenComplete { _ in onClose() }
-            self.inbound.read()
-            self.outbound.read()
-            _ = self.inbound.setOption(.autoRead, value: true)
-            _ = self.outbound.setOption(.autoRead, value: true)
+    /// Joins the two sides; runs on their event loop.
+    func start(stalled: Bool, onClose: @escaping @Sendable () -> Void) {
+        let toTarget = RelayHandler(partner: outbound, stalled: stalled)
+        let toClient = RelayHandler(partner: inbound, stalled: stalled)
+        do {
+            try inbound.pipeline.syncOperations.addHandler(toTarget, name: RelayHandler.name)
+            try outbound.pipeline.syncOperations.addHandler(toClient, name: RelayHandler.name)
+        } catch {
+            inbound.close(promise: nil)
+            outbound.close(promise: nil)
+            return
         }
+        inbound.closeFuture.whenComplete { _ in onClose() }
+        // Either side closing closes the other (the relay handlers see it); a side already closed says so now.
+        if !inbound.isActive || !outbound.isActive {
+            inbound.close(promise: nil)
+            outbound.close(promise: nil)
+        }
+        inbound.setOption(.autoRead, value: true).whenComplete { _ in }
+        outbound.setOption(.autoRead, value: true).whenComplete { _ in }
     }
 
     func reset() async {

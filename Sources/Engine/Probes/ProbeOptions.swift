@@ -11,6 +11,8 @@ public enum ProbeName: String, Sendable, CaseIterable, Codable {
     case copy
     /// LISTEN and a NOTIFY to oneself: does the notification come back through the pooler?
     case notify
+    /// Connections reset and stalled under load by a loopback proxy: recovery time, fate of in-flight inserts.
+    case faults
 
     /// Parses `--probe`'s value: names separated by commas, each at most once, `all` for every probe.
     public static func parseList(_ text: String) throws(EngineError) -> [ProbeName] {

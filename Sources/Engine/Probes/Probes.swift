@@ -28,6 +28,8 @@ public enum Probes {
             return await CopyProbe(settings: settings, options: options, group: group).run()
         case .notify:
             return await NotifyProbe(settings: settings, options: options, group: group).run()
+        case .faults:
+            return await FaultProbe(settings: settings, options: options, group: group).run()
         }
     }
 
