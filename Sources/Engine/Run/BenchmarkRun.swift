@@ -320,6 +320,7 @@ struct BenchmarkRun {
         var cancelsSent: UInt64 = 0
         var cancelsHit: UInt64 = 0
         var cancelsLate: UInt64 = 0
+        var cancelsLost: UInt64 = 0
         var cancelsMisdirected: UInt64 = 0
         var cancelsWrongVictim: UInt64 = 0
         var authenticationRoundTrips: UInt64 = 0
@@ -346,7 +347,8 @@ struct BenchmarkRun {
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
                        notices: context.notices, lostConnections: context.lostConnections,
                        cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
+                       cancelsLate: context.cancelsLate, cancelsLost: context.cancelsLost,
+                       cancelsMisdirected: context.cancelsMisdirected,
                        cancelsWrongVictim: context.cancelsWrongVictim,
                        authenticationRoundTrips: context.authenticationRoundTrips)
             }.get()
@@ -364,6 +366,7 @@ struct BenchmarkRun {
             extras.cancelsSent += part.cancelsSent
             extras.cancelsHit += part.cancelsHit
             extras.cancelsLate += part.cancelsLate
+            extras.cancelsLost += part.cancelsLost
             extras.cancelsMisdirected += part.cancelsMisdirected
             extras.cancelsWrongVictim += part.cancelsWrongVictim
             extras.authenticationRoundTrips += part.authenticationRoundTrips

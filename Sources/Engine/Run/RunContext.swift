@@ -168,6 +168,8 @@ final class LoopContext: @unchecked Sendable {
     var cancelsSent: UInt64 = 0
     var cancelsHit: UInt64 = 0
     var cancelsLate: UInt64 = 0
+    /// Cancels sent at least `ClientSession.lostCancelNanos` before their transaction ended normally.
+    var cancelsLost: UInt64 = 0
     var cancelsMisdirected: UInt64 = 0
     /// 57014 errors on connections that had no cancel of their own pending: another client's cancel hit them.
     var cancelsWrongVictim: UInt64 = 0

@@ -127,7 +127,8 @@ struct RunReport {
         if configuration.cancelFraction > 0 {
             let toCancel = total.histograms[SeriesLayout.cancel]
             print("cancels: \(extras.cancelsSent) sent, \(extras.cancelsHit) cancelled a query (57014), "
-                  + "\(extras.cancelsLate) arrived after the transaction ended, \(extras.cancelsMisdirected) cancelled a "
+                  + "\(extras.cancelsLate) arrived as the transaction ended, \(extras.cancelsLost) lost (no effect in "
+                  + "100 ms), \(extras.cancelsMisdirected) cancelled a "
                   + "later transaction, \(extras.cancelsWrongVictim) queries cancelled without a cancel of their own "
                   + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
@@ -266,7 +267,7 @@ struct RunReport {
         summary.abortedClients = extras.abortedClients
         if configuration.cancelFraction > 0 {
             summary.cancels = CancelSummary(
-                sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate,
+                sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate, lost: extras.cancelsLost,
                 misdirected: extras.cancelsMisdirected, wrongVictim: extras.cancelsWrongVictim,
                 timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
         }

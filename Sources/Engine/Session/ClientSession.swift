@@ -101,6 +101,10 @@ struct ClientSession {
     /// cancel (a wrong victim, e.g. a pooler forwarding a cancel to the wrong server connection).
     private var lastCancelSentAt: UInt64?
     static let ownCancelWindowNanos: UInt64 = 1_000_000_000
+    /// A cancel that left this long before its transaction ended, without cancelling it, had every chance: lost (a
+    /// pooler that dropped or misrouted it), rather than late (it met a query already finishing). PostgreSQL acts on
+    /// a cancel in a few milliseconds here, through PgBouncer too.
+    static let lostCancelNanos: UInt64 = 100_000_000
     /// Fairness: when this client last finished a transaction (or started), the longest it went without finishing
     /// one, and how many it finished.
     private var lastProgressAt: UInt64 = 0
@@ -644,9 +648,19 @@ struct ClientSession {
         ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
     }
 
+    /// The transaction ended without being cancelled though a cancel went out for it: late or lost.
+    private mutating func countCancelWithoutEffect(now: UInt64) {
+        guard let sentAt = cancelSentAt else { return }
+        if now &- sentAt >= Self.lostCancelNanos {
+            loop.cancelsLost &+= 1
+        } else {
+            loop.cancelsLate &+= 1
+        }
+    }
+
     private mutating func transactionSucceeded(now: UInt64) -> Action {
         completedTransactions += 1
-        if cancelSentAt != nil { loop.cancelsLate &+= 1 }
+        countCancelWithoutEffect(now: now)
         let latency = now &- scheduledAt
         let recorder = loop.recorder
         recorder.transactions &+= 1
@@ -690,8 +704,8 @@ struct ClientSession {
             // No cancel of ours was pending on this connection: another client's cancel reached our query (a
             // pooler that forwarded a cancel to the wrong server connection).
             loop.cancelsWrongVictim &+= 1
-        } else if cancelSentAt != nil {
-            loop.cancelsLate &+= 1
+        } else {
+            countCancelWithoutEffect(now: now)
         }
         // pgbench counts serialization failures and deadlocks as failed transactions and goes on; any other
         // error aborts the client unless the user asked to continue.
