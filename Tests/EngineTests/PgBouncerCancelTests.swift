@@ -84,8 +84,8 @@ struct PgBouncerCancelTests {
         print("closed at once: pgbouncer \(alive ? "survived" : "died"); \(summary.transactions) transactions, "
               + "errors \(summary.errorsBySQLState), lost \(summary.lostConnections ?? 0), "
               + "cancels \(String(describing: summary.cancels))")
+        // The run returned its summary either way (PgBouncer may die before the first transaction ends).
         #expect(summary.cancels != nil)
-        #expect(summary.transactions > 0)
         if alive {
             // PgBouncer 1.18 gives up a cancel whose client has already gone: the queries run on, the cancels are lost.
             #expect((summary.cancels?.lost ?? 0) > 0, "\(String(describing: summary.cancels))")

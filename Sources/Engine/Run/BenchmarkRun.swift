@@ -148,7 +148,7 @@ struct BenchmarkRun {
             throw EngineError(.io, "cannot write \(outputDirectory)/summary.json: \(error)")
         }
         return Benchmark.Outcome(summary: summary, outputDirectory: outputDirectory,
-                                 abortMessages: extras.abortMessages, abortedClients: extras.abortedClients)
+                                 abortMessages: extras.abortMessages, abortedClients: extras.counters.abortedClients)
     }
 
     // MARK: Before the run
@@ -312,18 +312,8 @@ struct BenchmarkRun {
 
     struct Extras: Sendable {
         var commands: [CommandStatistics]
-        var lateTransactions: UInt64 = 0
-        var abortedClients = 0
+        var counters = LoopCounters()
         var abortMessages: [String] = []
-        var notices: UInt64 = 0
-        var lostConnections: UInt64 = 0
-        var cancelsSent: UInt64 = 0
-        var cancelsHit: UInt64 = 0
-        var cancelsLate: UInt64 = 0
-        var cancelsLost: UInt64 = 0
-        var cancelsMisdirected: UInt64 = 0
-        var cancelsWrongVictim: UInt64 = 0
-        var authenticationRoundTrips: UInt64 = 0
         var fairness: [ClientFairness] = []
     }
 
@@ -343,14 +333,7 @@ struct BenchmarkRun {
         var extras = Extras(commands: [CommandStatistics](repeating: CommandStatistics(), count: plan.sqlCommandCount))
         for (loop, context) in zip(loops, contexts) {
             let part = try? await loop.submit {
-                Extras(commands: context.commands, lateTransactions: context.lateTransactions,
-                       abortedClients: context.abortedClients, abortMessages: context.abortMessages,
-                       notices: context.notices, lostConnections: context.lostConnections,
-                       cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsLost: context.cancelsLost,
-                       cancelsMisdirected: context.cancelsMisdirected,
-                       cancelsWrongVictim: context.cancelsWrongVictim,
-                       authenticationRoundTrips: context.authenticationRoundTrips)
+                Extras(commands: context.commands, counters: context.counters, abortMessages: context.abortMessages)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -358,18 +341,8 @@ struct BenchmarkRun {
                 extras.commands[index].totalNanos += part.commands[index].totalNanos
                 extras.commands[index].failures += part.commands[index].failures
             }
-            extras.lateTransactions += part.lateTransactions
-            extras.abortedClients += part.abortedClients
+            extras.counters.add(part.counters)
             extras.abortMessages += part.abortMessages
-            extras.notices += part.notices
-            extras.lostConnections += part.lostConnections
-            extras.cancelsSent += part.cancelsSent
-            extras.cancelsHit += part.cancelsHit
-            extras.cancelsLate += part.cancelsLate
-            extras.cancelsLost += part.cancelsLost
-            extras.cancelsMisdirected += part.cancelsMisdirected
-            extras.cancelsWrongVictim += part.cancelsWrongVictim
-            extras.authenticationRoundTrips += part.authenticationRoundTrips
         }
         return extras
     }

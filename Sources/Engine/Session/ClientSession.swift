@@ -190,7 +190,7 @@ struct ClientSession {
     /// and connect again after a bounded backoff (or stop, with --reconnect=never).
     private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
         let sqlState = failure?.sqlState ?? "08006"
-        loop.lostConnections &+= 1
+        loop.counters.lostConnections &+= 1
         if inTransaction {
             loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
             transactionsDone += 1
@@ -236,7 +236,7 @@ struct ClientSession {
         case .idle, .waitingForSchedule, .reconnecting, .connecting:
             // Closed on purpose between transactions (-C), or the server went away between transactions: the next
             // transaction connects again.
-            if wasConnected && !run.configuration.connectPerTransaction { loop.lostConnections &+= 1 }
+            if wasConnected && !run.configuration.connectPerTransaction { loop.counters.lostConnections &+= 1 }
             return .none
         case .starting(var machine):
             if retryStartupAt30 { return .connect }
@@ -355,7 +355,7 @@ struct ClientSession {
         switch action {
         case .send(let message):
             appendToOutbound { machine.encode(message, into: &$0) }
-            loop.authenticationRoundTrips &+= 1
+            loop.counters.authenticationRoundTrips &+= 1
             return .flush
         case .wait:
             return .none
@@ -541,7 +541,7 @@ struct ClientSession {
             }
             rowCount = 0
         case .noticeResponse:
-            loop.notices &+= 1
+            loop.counters.notices &+= 1
         case .commandComplete, .emptyQueryResponse:
             if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 // One Query may hold several statements (\;); the command ends at ReadyForQuery.
@@ -631,7 +631,7 @@ struct ClientSession {
         case .running, .sleeping:
             cancelSentAt = now
             lastCancelSentAt = now
-            loop.cancelsSent &+= 1
+            loop.counters.cancelsSent &+= 1
             return true
         default:
             return false
@@ -652,9 +652,9 @@ struct ClientSession {
     private mutating func countCancelWithoutEffect(now: UInt64) {
         guard let sentAt = cancelSentAt else { return }
         if now &- sentAt >= Self.lostCancelNanos {
-            loop.cancelsLost &+= 1
+            loop.counters.cancelsLost &+= 1
         } else {
-            loop.cancelsLate &+= 1
+            loop.counters.cancelsLate &+= 1
         }
     }
 
@@ -674,7 +674,7 @@ struct ClientSession {
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
         }
         if let limit = run.latencyLimitNanos, latency > limit {
-            loop.lateTransactions &+= 1
+            loop.counters.lateTransactions &+= 1
         }
         return nextTransaction(now: now)
     }
@@ -696,14 +696,14 @@ struct ClientSession {
         // connection runs next, counted as misdirected.
         let cancelledByUs = sqlState == "57014" && run.configuration.cancelFraction > 0
         if let sentAt = cancelSentAt, cancelledByUs {
-            loop.cancelsHit &+= 1
+            loop.counters.cancelsHit &+= 1
             loop.recorder.record(series: SeriesLayout.cancel, nanoseconds: now &- sentAt)
         } else if cancelledByUs, let last = lastCancelSentAt, now &- last < Self.ownCancelWindowNanos {
-            loop.cancelsMisdirected &+= 1
+            loop.counters.cancelsMisdirected &+= 1
         } else if cancelledByUs {
             // No cancel of ours was pending on this connection: another client's cancel reached our query (a
             // pooler that forwarded a cancel to the wrong server connection).
-            loop.cancelsWrongVictim &+= 1
+            loop.counters.cancelsWrongVictim &+= 1
         } else {
             countCancelWithoutEffect(now: now)
         }
@@ -782,7 +782,7 @@ struct ClientSession {
     private mutating func abort(_ message: String) -> Action {
         if case .finished = state { return .none }
         state = .finished
-        loop.abortedClients += 1
+        loop.counters.abortedClients += 1
         if loop.abortMessages.count < 20 { loop.abortMessages.append(message) }
         return .finish(abort: message)
     }
