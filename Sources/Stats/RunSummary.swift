@@ -55,6 +55,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var fairness: FairnessSummary?
     /// The phases of the run's connects.
     public var connectPhases: ConnectPhasesSummary?
+    /// Errors by severity, SQLSTATE and (folded) message, most frequent first.
+    public var errorsDetailed: [ErrorDetailCount]?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -92,6 +94,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case probes
         case fairness
         case connectPhases = "connect_phases"
+        case errorsDetailed = "errors_detailed"
     }
 
     public init(

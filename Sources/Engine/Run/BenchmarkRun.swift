@@ -314,6 +314,7 @@ struct BenchmarkRun {
         var commands: [CommandStatistics]
         var counters = LoopCounters()
         var abortMessages: [String] = []
+        var errorDetails: [ErrorDetail: UInt64] = [:]
         var fairness: [ClientFairness] = []
     }
 
@@ -333,7 +334,8 @@ struct BenchmarkRun {
         var extras = Extras(commands: [CommandStatistics](repeating: CommandStatistics(), count: plan.sqlCommandCount))
         for (loop, context) in zip(loops, contexts) {
             let part = try? await loop.submit {
-                Extras(commands: context.commands, counters: context.counters, abortMessages: context.abortMessages)
+                Extras(commands: context.commands, counters: context.counters, abortMessages: context.abortMessages,
+                       errorDetails: context.errorDetails)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -343,6 +345,7 @@ struct BenchmarkRun {
             }
             extras.counters.add(part.counters)
             extras.abortMessages += part.abortMessages
+            extras.errorDetails.merge(part.errorDetails, uniquingKeysWith: +)
         }
         return extras
     }

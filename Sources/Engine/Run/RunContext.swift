@@ -159,6 +159,16 @@ final class LoopContext: @unchecked Sendable {
     var counters = LoopCounters()
     var openConnections = 0
     var abortMessages: [String] = []
+    /// Errors by severity, SQLSTATE and folded message (at most `ErrorDetail.limit` of them, then "other").
+    var errorDetails: [ErrorDetail: UInt64] = [:]
+
+    func noteError(_ detail: ErrorDetail) {
+        if errorDetails[detail] == nil && errorDetails.count >= ErrorDetail.limit {
+            errorDetails[ErrorDetail.other, default: 0] += 1
+        } else {
+            errorDetails[detail, default: 0] += 1
+        }
+    }
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)

@@ -123,6 +123,10 @@ struct RunReport {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
+            // The messages behind them: a pooler's generic SQLSTATE says little, its message says why.
+            for detail in ErrorDetailCount.sorted(extras.errorDetails).prefix(5) {
+                print("  \(detail.severity) \(detail.sqlState) × \(detail.count): \(detail.message)")
+            }
         }
         if configuration.cancelFraction > 0 {
             let toCancel = total.histograms[SeriesLayout.cancel]
@@ -279,6 +283,7 @@ struct RunReport {
         summary.probes = probes
         summary.fairness = fairness
         summary.connectPhases = connectPhases
+        if !extras.errorDetails.isEmpty { summary.errorsDetailed = ErrorDetailCount.sorted(extras.errorDetails) }
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

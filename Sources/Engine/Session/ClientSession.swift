@@ -190,6 +190,7 @@ struct ClientSession {
     /// and connect again after a bounded backoff (or stop, with --reconnect=never).
     private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
         let sqlState = failure?.sqlState ?? "08006"
+        noteError(failure, sqlState: sqlState, otherwise: "the server closed the connection")
         loop.counters.lostConnections &+= 1
         if inTransaction {
             loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
@@ -319,6 +320,7 @@ struct ClientSession {
                 if let fields = failure {
                     failure = nil
                     loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                    noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
                     return abort("client \(clientID): connection setup SQL failed: \(fields.sqlState ?? "") "
                                  + (fields.message ?? ""))
                 }
@@ -331,6 +333,7 @@ struct ClientSession {
             if case .errorResponse(let fields) = message {
                 // e.g. the server shutting down while we sleep: FATAL 57P01.
                 loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
             }
             return .none
         }
@@ -382,7 +385,10 @@ struct ClientSession {
             return beginTransaction(now: now)
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
-            if let sqlState = error.serverError?.sqlState { loop.recorder.recordError(sqlState: sqlState) }
+            if let fields = error.serverError, let sqlState = fields.sqlState {
+                loop.recorder.recordError(sqlState: sqlState)
+                noteError(fields, sqlState: sqlState, otherwise: "")
+            }
             // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
             if everConnected && run.configuration.reconnect {
                 state = .reconnecting
@@ -648,6 +654,13 @@ struct ClientSession {
         ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
     }
 
+    /// Counts an error by severity, SQLSTATE and message besides its SQLSTATE count (errors are rare enough on a
+    /// healthy run that building the key here costs nothing that matters).
+    private func noteError(_ fields: ErrorFields?, sqlState: String, otherwise message: String) {
+        loop.noteError(ErrorDetail(severity: fields?.severity ?? "ERROR", sqlState: sqlState,
+                                   message: fields?.message ?? message))
+    }
+
     /// The transaction ended without being cancelled though a cancel went out for it: late or lost.
     private mutating func countCancelWithoutEffect(now: UInt64) {
         guard let sentAt = cancelSentAt else { return }
@@ -724,6 +737,7 @@ struct ClientSession {
             return advance(now: now)
         }
         loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+        noteError(failure, sqlState: sqlState, otherwise: "")
         if !retryable && !cancelledByUs && !run.configuration.continueOnError {
             let message = failure?.message ?? "unknown error"
             return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
