@@ -53,6 +53,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var probes: [String: ProbeSummary]?
     /// How evenly the clients were served.
     public var fairness: FairnessSummary?
+    /// The phases of the run's connects.
+    public var connectPhases: ConnectPhasesSummary?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -89,6 +91,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case cancels
         case probes
         case fairness
+        case connectPhases = "connect_phases"
     }
 
     public init(

@@ -246,6 +246,47 @@ struct BenchmarkRunTests {
         #expect(lines.text.contains("fairness: transactions per client 40..40 (Jain index 1.000), 0 starved"))
     }
 
+    @Test("connect phases: trust takes one round trip, SCRAM three with its client CPU timed; --scram-cache works")
+    func connectPhasesAndScramCache() async throws {
+        let pg = try await TestPostgres.shared()
+        let plan = try Plan.compile(sources: [ScriptSource(name: "one.sql", text: "SELECT 1;\n")], mode: .simple)
+        var trust = ConnectionSettings(endpoint: .tcp(host: pg.host, port: pg.port), user: pg.superuser,
+                                       database: "postgres")
+        trust.sslMode = .disable
+        var configuration = Self.configuration(trust, clients: 2, limit: .transactionsPerClient(10))
+        configuration.connectPerTransaction = true
+        let lines = LineCollector()
+        var outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        var phases = try #require(outcome.summary.connectPhases)
+        #expect(phases.authenticationRoundTrips == 1)
+        #expect(phases.transportMicroseconds.count == 20 && phases.authenticationMicroseconds.count == 20)
+        #expect(phases.scramClientMicroseconds == nil)
+        #expect(lines.text.contains("connect phases (p50): transport"))
+
+        var scram = trust
+        scram.user = pg.scramUser.user
+        scram.password = pg.scramUser.password
+        configuration.connection = scram
+        for cached in [false, true] {
+            configuration.scramCache = cached
+            configuration.outputDirectory = Self.temporaryDirectory()
+            outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+            phases = try #require(outcome.summary.connectPhases)
+            #expect(outcome.summary.transactions == 20)
+            #expect(phases.authenticationRoundTrips == 3)
+            #expect(phases.scramCache == cached)
+            let client = try #require(phases.scramClientMicroseconds)
+            #expect(client.count == 20)
+            if cached {
+                // Every login after the first finds the salted password: the median proof costs next to nothing,
+                // while the first login still paid the whole computation.
+                #expect(client.p50 * 10 < client.max, "\(client)")
+            } else {
+                #expect(client.p50 * 3 > client.max, "\(client)")
+            }
+        }
+    }
+
     @Test("an unreachable server is one clear EngineError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)

@@ -104,7 +104,8 @@ struct ProbeSpecTests {
         let keyError = try #require(throws: WorkloadError.self) { try WorkloadSpec.load(path: badKey) }
         #expect(keyError.line == 6)
         let all = try WorkloadSpec.load(path: try Self.write(base + "names = \"all\"\ntimeout = \"2s\"\n"))
-        #expect(all.probe == SpecProbe(names: ["negotiation", "pipeline", "copy", "notify"], timeoutSeconds: 2))
+        #expect(all.probe == SpecProbe(names: ["negotiation", "pipeline", "copy", "notify", "prepared-churn"],
+                                       timeoutSeconds: 2))
     }
 }
 

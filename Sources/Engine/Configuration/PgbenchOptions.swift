@@ -39,6 +39,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
+    /// `--scram-cache` (ours).
+    public var scramCache = false
     /// `--probe NAME[,NAME]`, `--probe-rounds N`, `--probe-clients N`, `--probe-storm N` (ours).
     public var probe: String?
     public var probeRounds: String?
@@ -168,6 +170,7 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        configuration.scramCache = scramCache
         if let cancelFraction {
             guard let fraction = Double(cancelFraction.trimmingCharacters(in: .whitespaces)), (0...1).contains(fraction)
             else {

@@ -50,6 +50,9 @@ public struct RunConfiguration: Sendable {
     public var cancelFraction: Double = 0
     public var cancelDelayMicroseconds: Double = 1000
     public var cancelDelaySpreadMicroseconds: Double = 0
+    /// `--scram-cache`: keep SCRAM's salted password per (password, salt, iterations), as poolers do, instead of
+    /// computing it for every login, as applications do.
+    public var scramCache: Bool = false
     /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
     /// (nil: all at once).
     public var connectStorm: Int = 0

@@ -11,6 +11,9 @@ public enum ProbeName: String, Sendable, CaseIterable, Codable {
     case copy
     /// LISTEN and a NOTIFY to oneself: does the notification come back through the pooler?
     case notify
+    /// Many named statements per connection (more than a pooler caches), Close, DEALLOCATE ALL and DISCARD ALL,
+    /// pipelined: 26000 / 42P05 counted, rows checked against their statement (`PreparedChurnProbe`).
+    case preparedChurn = "prepared-churn"
 
     /// Parses `--probe`'s value: names separated by commas, each at most once, `all` for every probe.
     public static func parseList(_ text: String) throws(EngineError) -> [ProbeName] {

@@ -29,6 +29,8 @@ public enum Probes {
             return await CopyProbe(settings: settings, options: options, group: group).run()
         case .notify:
             return await NotifyProbe(settings: settings, options: options, group: group).run()
+        case .preparedChurn:
+            return await PreparedChurnProbe(settings: settings, options: options, group: group).run()
         }
     }
 

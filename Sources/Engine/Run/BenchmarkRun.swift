@@ -276,6 +276,7 @@ struct BenchmarkRun {
         for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
             if !configuration.isOpenLoop && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
             if configuration.cancelFraction <= 0 && index == SeriesLayout.cancel { continue }
+            if SeriesLayout.sparse.contains(index) && snapshot.histograms[index].totalCount == 0 { continue }
             try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
         }
     }
@@ -321,6 +322,7 @@ struct BenchmarkRun {
         var cancelsLate: UInt64 = 0
         var cancelsMisdirected: UInt64 = 0
         var cancelsWrongVictim: UInt64 = 0
+        var authenticationRoundTrips: UInt64 = 0
         var fairness: [ClientFairness] = []
     }
 
@@ -345,7 +347,8 @@ struct BenchmarkRun {
                        notices: context.notices, lostConnections: context.lostConnections,
                        cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
                        cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
-                       cancelsWrongVictim: context.cancelsWrongVictim)
+                       cancelsWrongVictim: context.cancelsWrongVictim,
+                       authenticationRoundTrips: context.authenticationRoundTrips)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -363,6 +366,7 @@ struct BenchmarkRun {
             extras.cancelsLate += part.cancelsLate
             extras.cancelsMisdirected += part.cancelsMisdirected
             extras.cancelsWrongVictim += part.cancelsWrongVictim
+            extras.authenticationRoundTrips += part.authenticationRoundTrips
         }
         return extras
     }

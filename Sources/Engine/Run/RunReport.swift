@@ -22,6 +22,19 @@ struct RunReport {
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
     private var transactions: UInt64 { total.counters.transactions }
     private var failed: UInt64 { total.counters.failedTransactions }
+    private var connectPhases: ConnectPhasesSummary? {
+        let logins = connect.totalCount
+        guard logins > 0 else { return nil }
+        let scram = total.histograms[SeriesLayout.scram]
+        return ConnectPhasesSummary(
+            transportMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.transport]),
+            authenticationMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.authentication]),
+            readyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.ready]),
+            authenticationRoundTrips: Double(extras.authenticationRoundTrips) / Double(logins),
+            scramClientMicroseconds: scram.totalCount > 0 ? LatencySummary(nanoseconds: scram) : nil,
+            scramCache: configuration.scramCache)
+    }
+
     private var fairness: FairnessSummary? {
         FairnessSummary(transactions: extras.fairness.map(\.transactions),
                         longestStallNanos: extras.fairness.map(\.longestStallNanos),
@@ -89,6 +102,17 @@ struct RunReport {
         }
         print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
               + "p99.9 = \(pct(99.9)) ms, max = \(ms(Double(latency.max))) ms")
+        if let phases = connectPhases {
+            var line = "connect phases (p50): transport \(ms(phases.transportMicroseconds.p50 * 1000)) ms, "
+                + "authentication \(ms(phases.authenticationMicroseconds.p50 * 1000)) ms "
+                + "(\(fixed(phases.authenticationRoundTrips, 1)) round trips), first ReadyForQuery "
+                + "\(ms(phases.readyMicroseconds.p50 * 1000)) ms"
+            if let scram = phases.scramClientMicroseconds {
+                line += "; SCRAM client CPU \(ms(scram.p50 * 1000)) ms (salted password "
+                    + (phases.scramCache ? "cached)" : "computed each login)")
+            }
+            print(line)
+        }
         if let fairness, fairness.clients > 1 {
             print("fairness: transactions per client \(fairness.minTransactions)..\(fairness.maxTransactions) "
                   + "(Jain index \(fixed(fairness.jainIndex, 3))), \(fairness.starvedClients) starved (< 10% of the "
@@ -253,6 +277,7 @@ struct RunReport {
         }
         summary.probes = probes
         summary.fairness = fairness
+        summary.connectPhases = connectPhases
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

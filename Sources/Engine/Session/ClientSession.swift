@@ -66,6 +66,10 @@ struct ClientSession {
     private var connected = false
     private var retryStartupAt30 = false
     private var connectStartedAt: UInt64 = 0
+    /// When the protocol started on the current connection attempt (after TCP and TLS), and when the server said
+    /// AuthenticationOk: the boundaries of the connect phases.
+    private var startupStartedAt: UInt64 = 0
+    private var authenticatedAt: UInt64?
     private var prepared: [PreparedState]
 
     // The current transaction.
@@ -162,6 +166,9 @@ struct ClientSession {
     mutating func channelActive(now: UInt64) -> Action {
         if case .finished = state { return .finish(abort: nil) }
         var machine = StartupStateMachine(configuration: run.startup)
+        startupStartedAt = now
+        authenticatedAt = nil
+        loop.recorder.record(series: SeriesLayout.transport, nanoseconds: now &- connectStartedAt)
         let action = retryStartupAt30 ? machine.restartAtProtocol30() : machine.start()
         state = .starting(machine)
         return startupAction(action, now: now)
@@ -271,7 +278,26 @@ struct ClientSession {
     mutating func received(_ message: BackendMessage, now: UInt64) -> Action {
         switch state {
         case .starting(var machine):
-            let action = machine.messageReceived(message)
+            var action: StartupStateMachine.Action
+            if case .authentication(let request) = message {
+                switch request {
+                case .ok:
+                    authenticatedAt = now
+                    loop.recorder.record(series: SeriesLayout.authentication, nanoseconds: now &- startupStartedAt)
+                    action = machine.messageReceived(message)
+                case .saslContinue:
+                    // The client's proof: PBKDF2 over the password, the one costly step of a login on our side.
+                    // Timed on its own (the session reads the clock only here), since it is CPU, not waiting.
+                    let started = NIODeadline.now().uptimeNanoseconds
+                    action = machine.messageReceived(message)
+                    loop.recorder.record(series: SeriesLayout.scram,
+                                         nanoseconds: NIODeadline.now().uptimeNanoseconds &- started)
+                default:
+                    action = machine.messageReceived(message)
+                }
+            } else {
+                action = machine.messageReceived(message)
+            }
             state = .starting(machine)
             return startupAction(action, now: now)
         case .running:
@@ -325,6 +351,7 @@ struct ClientSession {
         switch action {
         case .send(let message):
             appendToOutbound { machine.encode(message, into: &$0) }
+            loop.authenticationRoundTrips &+= 1
             return .flush
         case .wait:
             return .none
@@ -337,6 +364,9 @@ struct ClientSession {
             loop.openConnections += 1
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
+            if let authenticatedAt {
+                loop.recorder.record(series: SeriesLayout.ready, nanoseconds: now &- authenticatedAt)
+            }
             prepared.withUnsafeMutableBufferPointer { $0.update(repeating: .no) }
             transactionsOnConnection = 0
             if let setup = run.connectionSetupQuery {

@@ -126,8 +126,13 @@ struct BenchmarkArguments: ParsableArguments {
     @Flag(name: .long, help: "The idle connections sit in an open transaction (BEGIN).")
     var idleInTransaction = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Keep SCRAM's salted password across logins, as poolers do (default: compute it for each login).")
+    )
+    var scramCache = false
     @Option(name: .long, help: ArgumentHelp(
-        "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, all.",
+        "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, "
+        + "prepared-churn, all.",
         valueName: "NAME[,NAME]"))
     var probe: String?
 

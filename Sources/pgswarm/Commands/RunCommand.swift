@@ -214,6 +214,7 @@ struct RunCommand: AsyncParsableCommand {
         options.cancelDelay = benchmark.cancelDelay
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
+        options.scramCache = benchmark.scramCache
         options.probe = benchmark.probe
         options.probeRounds = benchmark.probeRounds
         options.probeClients = benchmark.probeClients
