@@ -46,12 +46,12 @@ struct NegotiationProbe {
         var summary = ProbeSummary()
         let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
         for _ in 0..<max(1, options.rounds) {
-            for probeCase in Self.cases {
+            for probeCase in Self.cases where !Task.isCancelled {
                 summary.merge(await attempt(probeCase, on: group.next(), timeout: timeout, checkCancel: true,
                                             holdSeconds: 0))
             }
         }
-        if options.storm > 0 {
+        if options.storm > 0 && !Task.isCancelled {
             summary.merge(await storm(count: options.storm, timeout: timeout))
         }
         return summary
