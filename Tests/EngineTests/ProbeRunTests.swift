@@ -132,3 +132,33 @@ struct ProbeCliTests {
         #expect(FileManager.default.fileExists(atPath: out + "/pooler-stats.csv"))
     }
 }
+
+/// NoticeResponses the clients receive are counted in the summary (item 6 of the pooler issue, the part that needs no
+/// change to the session).
+@Suite("notice counts")
+struct ProbeNoticeCountTests {
+    @Test("a script that raises a notice per transaction: summary.json and the text say how many")
+    func noticesCounted() async throws {
+        let settings = try await ProbeTarget.postgres.settings()
+        let script = ScriptSource(name: "notice.sql", text: "DO $$ BEGIN RAISE NOTICE 'probe notice'; END $$;\n")
+        let plan = try Plan.compile(sources: [script], mode: .simple)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 2
+        configuration.threads = 1
+        configuration.limit = .transactionsPerClient(3)
+        configuration.noVacuum = true
+        configuration.scale = 1
+        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { lines.append($0) })
+        #expect(outcome.summary.transactions == 6)
+        #expect(outcome.summary.notices == 6)
+        #expect(lines.text.contains("notices received: 6"), "\(lines.text)")
+        let quiet = try await Benchmark.run(
+            configuration: configuration,
+            plan: try Plan.compile(sources: [ScriptSource(name: "quiet.sql", text: "SELECT 1;\n")], mode: .simple),
+            print: { _ in })
+        #expect(quiet.summary.transactions == 6)
+        #expect(quiet.summary.notices == nil)
+    }
+}

@@ -148,6 +148,9 @@ struct RunReport {
                   + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
             for error in idle.openErrors { print("  idle connection failed: \(error)") }
         }
+        if extras.notices > 0 {
+            print("notices received: \(extras.notices)")
+        }
         for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
             for line in Probes.describe(name, probe) { print(line) }
         }
@@ -276,6 +279,7 @@ struct RunReport {
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
         }
         summary.probes = probes
+        summary.notices = extras.notices > 0 ? extras.notices : nil
         summary.fairness = fairness
         summary.connectPhases = connectPhases
         if let idle {
