@@ -155,6 +155,20 @@ struct ProbeMisbehavingServerTests {
         #expect(late.violations["negotiate_after_authentication"] == 4, "\(late)")
     }
 
+    @Test("a message out of place during startup is a desync; a 300-byte key a key_length violation")
+    func startupDesync() async throws {
+        let summary = try await Self.probe(.negotiation, login: Wire.authenticationOk + Wire.copyDone, reply: [])
+        #expect(summary.desyncs == ["CopyDone": 4], "\(summary)")
+        #expect(summary.failures == ["protocol": 4], "\(summary)")
+        let early = try await Self.probe(.negotiation, login: Wire.readyForQuery, reply: [])
+        #expect(early.desyncs == ["ReadyForQuery": 4], "\(early)")
+        let huge = try await Self.probe(.negotiation,
+                                        login: Wire.authenticationOk + Wire.backendKey(bytes: 300) + Wire.readyForQuery,
+                                        reply: [])
+        #expect(huge.violations["key_length"] == 4, "\(huge)")
+        #expect(huge.failures == ["undecodable": 4], "\(huge)")
+    }
+
     @Test("garbage during startup is counted as undecodable, not a crash")
     func undecodable() async throws {
         let summary = try await Self.probe(.negotiation, login: Wire.authenticationOk + [0xFF, 0, 0, 0, 4],

@@ -142,6 +142,9 @@ struct NegotiationProbe {
             clean = false
         case .failed(let cause, let detail):
             part.failure(cause)
+            if let name = observed.unexpectedMessage { part.desync(name) }
+            // The decoder refuses a key outside 4...256 bytes before the probe sees it.
+            if cause == "undecodable" && detail.contains("BackendKeyData") { part.violation("key_length") }
             part.note("\(probeCase.name): login failed (\(cause)): \(detail)")
             clean = false
         }
