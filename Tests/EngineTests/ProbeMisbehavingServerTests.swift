@@ -206,4 +206,13 @@ struct ProbeMisbehavingServerTests {
         #expect(summary.counters["cancelled"] == 2, "\(report)")
         #expect(cancels.all == [44, 44], "\(report)")
     }
+
+    @Test("a message right behind the login's ReadyForQuery reaches the probe that reads next")
+    func nothingLostBetweenReaders() async throws {
+        // One write: the login, then a stray CopyDone. The login stops reading at ReadyForQuery; the pipeline probe
+        // must still see the CopyDone first.
+        let summary = try await Self.probe(
+            .pipeline, login: Wire.authenticationOk + Wire.readyForQuery + Wire.copyDone, reply: Wire.readyForQuery)
+        #expect(summary.desyncs == ["CopyDone": 1], "\(summary)")
+    }
 }
