@@ -34,6 +34,9 @@ struct ProbeRunTests {
         #expect(configuration.probes.rounds == 5)
         #expect(configuration.probes.clients == 3)
         #expect(configuration.probes.storm == 100)
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
+        #expect(DryRunReport.lines(configuration: configuration, plan: plan)
+            .contains("probes: pipeline, notify (rounds 5, clients 3, storm 100, timeout 10 s)"))
         options.probeRounds = "0"
         #expect(throws: EngineError.self) { try options.makeRunConfiguration(connection: connection) }
     }
