@@ -82,7 +82,8 @@ extension DryRunReport {
             lines.append(line)
         }
         if probes.poolerStats {
-            lines.append("pooler stats: " + (probes.poolerStatsAddress ?? "the run's address") + ", database pgbouncer")
+            let address = probes.poolerStatsAddress ?? "the run's address"
+            lines.append("pooler stats: \(address), database pgbouncer")
         }
         return lines
     }
