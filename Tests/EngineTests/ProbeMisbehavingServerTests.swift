@@ -215,4 +215,16 @@ struct ProbeMisbehavingServerTests {
             .pipeline, login: Wire.authenticationOk + Wire.readyForQuery + Wire.copyDone, reply: Wire.readyForQuery)
         #expect(summary.desyncs == ["CopyDone": 1], "\(summary)")
     }
+
+    @Test("a server that ignores CancelRequests: three tries a case, then cancel_not_honoured")
+    func cancelIgnored() async throws {
+        let cancels = CancelLog()
+        let summary = try await Self.probe(
+            .negotiation, login: Wire.authenticationOk + Wire.backendKey(bytes: 4) + Wire.readyForQuery, reply: [],
+            cancels: cancels)
+        #expect(summary.violations["cancel_not_honoured"] == 4, "\(summary)")
+        #expect(summary.counters["cancels_sent"] == 12, "\(summary)")
+        #expect(cancels.all == [Int](repeating: 16, count: 12), "\(summary)")
+        #expect(summary.findings.contains { $0.hasPrefix("a CancelRequest quoting the 4-byte key did not cancel") })
+    }
 }
