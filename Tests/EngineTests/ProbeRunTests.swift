@@ -107,7 +107,7 @@ struct ProbeSpecTests {
         let keyError = try #require(throws: WorkloadError.self) { try WorkloadSpec.load(path: badKey) }
         #expect(keyError.line == 6)
         let all = try WorkloadSpec.load(path: try Self.write(base + "names = \"all\"\ntimeout = \"2s\"\n"))
-        #expect(all.probe == SpecProbe(names: ["negotiation", "pipeline", "copy", "notify", "prepared-churn"],
+        #expect(all.probe == SpecProbe(names: ["negotiation", "pipeline", "copy", "notify", "prepared-churn", "faults"],
                                        timeoutSeconds: 2))
     }
 }

@@ -14,6 +14,8 @@ public enum ProbeName: String, Sendable, CaseIterable, Codable {
     /// Many named statements per connection (more than a pooler caches), Close, DEALLOCATE ALL and DISCARD ALL,
     /// pipelined: 26000 / 42P05 counted, rows checked against their statement (`PreparedChurnProbe`).
     case preparedChurn = "prepared-churn"
+    /// Connections reset and stalled under load by a loopback proxy: recovery time, fate of in-flight inserts.
+    case faults
 
     /// Parses `--probe`'s value: names separated by commas, each at most once, `all` for every probe.
     public static func parseList(_ text: String) throws(EngineError) -> [ProbeName] {

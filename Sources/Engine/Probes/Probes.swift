@@ -31,6 +31,8 @@ public enum Probes {
             return await NotifyProbe(settings: settings, options: options, group: group).run()
         case .preparedChurn:
             return await PreparedChurnProbe(settings: settings, options: options, group: group).run()
+        case .faults:
+            return await FaultProbe(settings: settings, options: options, group: group).run()
         }
     }
 

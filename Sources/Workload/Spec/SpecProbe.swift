@@ -30,7 +30,7 @@ public struct SpecProbe: Sendable, Equatable {
     }
 
     /// The probes the engine knows (its `ProbeName`s); kept here so a spec's mistake is reported at its line.
-    public static let knownNames = ["negotiation", "pipeline", "copy", "notify", "prepared-churn"]
+    public static let knownNames = ["negotiation", "pipeline", "copy", "notify", "prepared-churn", "faults"]
     static let keys = ["names", "rounds", "clients", "storm", "timeout", "pooler_stats"]
 }
 

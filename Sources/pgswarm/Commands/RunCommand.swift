@@ -215,6 +215,7 @@ struct RunCommand: AsyncParsableCommand {
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
         options.scramCache = benchmark.scramCache
+        options.cancelClosesImmediately = benchmark.cancelCloseImmediately
         options.probe = benchmark.probe
         options.probeRounds = benchmark.probeRounds
         options.probeClients = benchmark.probeClients
