@@ -51,6 +51,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var cancels: CancelSummary?
     /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
     public var probes: [String: ProbeSummary]?
+    /// NoticeResponses the clients received (warnings, notices a pooler or server sent beside the replies).
+    public var notices: UInt64?
     /// How evenly the clients were served.
     public var fairness: FairnessSummary?
     /// The phases of the run's connects.
@@ -92,6 +94,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case storm = "connect_storm"
         case cancels
         case probes
+        case notices
         case fairness
         case connectPhases = "connect_phases"
         case errorsDetailed = "errors_detailed"

@@ -123,6 +123,8 @@ struct BenchmarkRun {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
+        // Interrupted: the probes stop after their current round instead of running all of them.
+        if stop.count > 0 { probes?.cancel() }
         var probeResults = await probes?.value
         if let poolerStats {
             poolerStats.poller.stop()
