@@ -153,8 +153,8 @@ struct RunReport {
                   + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
             for error in idle.openErrors { print("  idle connection failed: \(error)") }
         }
-        if extras.notices > 0 {
-            print("notices received: \(extras.notices)")
+        if extras.counters.notices > 0 {
+            print("notices received: \(extras.counters.notices)")
         }
         for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
             for line in Probes.describe(name, probe) { print(line) }
@@ -284,7 +284,7 @@ struct RunReport {
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
         }
         summary.probes = probes
-        summary.notices = extras.notices > 0 ? extras.notices : nil
+        summary.notices = extras.counters.notices > 0 ? extras.counters.notices : nil
         summary.fairness = fairness
         summary.connectPhases = connectPhases
         if !extras.errorDetails.isEmpty { summary.errorsDetailed = ErrorDetailCount.sorted(extras.errorDetails) }
