@@ -33,6 +33,7 @@ public enum DryRunReport {
         let defaultScale = usesBuiltin ? "from pgbench_branches" : "1"
         lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? defaultScale))
         lines.append("continue on error: \(configuration.continueOnError)")
+        lines += poolerLines(configuration)
         lines += probeLines(configuration.probes)
         lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
         return lines
@@ -71,6 +72,29 @@ public enum DryRunReport {
 }
 
 extension DryRunReport {
+    /// The connection behaviours a run adds for a pooler's sake (nothing when none is asked for).
+    static func poolerLines(_ configuration: RunConfiguration) -> [String] {
+        var lines: [String] = []
+        if configuration.connectStorm > 0 {
+            lines.append("connect storm: \(configuration.connectStorm) connections, "
+                         + (configuration.stormRate.map { "\(number($0))/s" } ?? "all at once"))
+        }
+        if configuration.idleConnections > 0 {
+            lines.append("idle connections: \(configuration.idleConnections)"
+                         + (configuration.idleInTransaction ? ", in an open transaction" : ""))
+        }
+        if configuration.cancelFraction > 0 {
+            let low = configuration.cancelDelayMicroseconds / 1000
+            let high = low + configuration.cancelDelaySpreadMicroseconds / 1000
+            let delay = high > low ? "\(number(low))-\(number(high)) ms" : "\(number(low)) ms"
+            lines.append("cancels: \(number(configuration.cancelFraction)) of transactions, after \(delay), "
+                         + (configuration.cancelClosesImmediately ? "connection closed at once"
+                            : "connection closed by the server (as libpq)"))
+        }
+        if configuration.scramCache { lines.append("SCRAM salted passwords: cached across logins") }
+        return lines
+    }
+
     /// The probes a run would start, and how (nothing when none).
     static func probeLines(_ probes: ProbeOptions) -> [String] {
         var lines: [String] = []
