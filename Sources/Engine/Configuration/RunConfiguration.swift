@@ -94,4 +94,7 @@ public struct RunConfiguration: Sendable {
 
     /// The hlog interval: the progress interval, or one second.
     public var intervalSeconds: Double { progressInterval ?? 1.0 }
+
+    /// `-c 0` with probes: no clients, so nothing of pgbench's (tables, vacuum, transaction summary) applies.
+    public var isProbeOnly: Bool { clients == 0 && phases.isEmpty }
 }

@@ -216,7 +216,8 @@ struct BenchmarkRun {
                 throw EngineError(.server, "setup failed: \(error.message)")
             }
         }
-        if !configuration.noVacuum {
+        // A probe-only run (through a pooler, often) has no business with pgbench's tables.
+        if !configuration.noVacuum && !configuration.isProbeOnly {
             let tables = configuration.vacuumAll
                 ? ["pgbench_branches", "pgbench_tellers", "pgbench_accounts"] : ["pgbench_branches", "pgbench_tellers"]
             for table in tables {

@@ -22,6 +22,12 @@ struct RunReport {
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
     private var transactions: UInt64 { total.counters.transactions }
     private var failed: UInt64 { total.counters.failedTransactions }
+    private func printProbes(_ print: Benchmark.Printer) {
+        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for line in Probes.describe(name, probe) { print(line) }
+        }
+    }
+
     private var connectPhases: ConnectPhasesSummary? {
         let logins = connect.totalCount
         guard logins > 0 else { return nil }
@@ -52,6 +58,11 @@ struct RunReport {
         let scripts = plan.scripts
         print("pgswarm \(PgswarmVersion.string) (server \(preparation.serverVersion ?? "unknown"), "
               + "protocol \(preparation.protocolVersion))")
+        if configuration.isProbeOnly {
+            print("probes only (no clients)")
+            printProbes(print)
+            return
+        }
         if scripts.count == 1 {
             print("transaction type: \(scriptLabel(scripts[0].name))")
         } else {
@@ -156,9 +167,7 @@ struct RunReport {
         if extras.counters.notices > 0 {
             print("notices received: \(extras.counters.notices)")
         }
-        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for line in Probes.describe(name, probe) { print(line) }
-        }
+        printProbes(print)
         if extras.counters.lostConnections > 0 {
             print("connections lost during the run: \(extras.counters.lostConnections) "
                   + "(\(total.counters.connections) connections made in all)")
