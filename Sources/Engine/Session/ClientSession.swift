@@ -120,6 +120,9 @@ struct ClientSession {
     /// one is retried with backoff.
     private var everConnected = false
     private var reconnectBackoffNanos: UInt64 = Self.initialBackoffNanos
+    /// When the current run of failed reconnects began: a server (or pooler) gone for good must not keep a `-t` run
+    /// retrying forever.
+    private var reconnectingSince: UInt64?
     static let initialBackoffNanos: UInt64 = 50_000_000
     static let maximumBackoffNanos: UInt64 = 2_000_000_000
 
@@ -181,6 +184,7 @@ struct ClientSession {
     mutating func connectFailed(_ error: any Error, now: UInt64) -> Action {
         loop.recorder.connectionFailures &+= 1
         if everConnected && run.configuration.reconnect {
+            if let abandoned = giveUpReconnecting(now: now, cause: "\(error)") { return abandoned }
             return scheduleReconnect(now: now)
         }
         return abort("connection to \(run.configuration.connection.endpointDescription) failed: \(error)")
@@ -216,6 +220,16 @@ struct ClientSession {
         let delay = reconnectBackoffNanos
         reconnectBackoffNanos = min(reconnectBackoffNanos * 2, Self.maximumBackoffNanos)
         return delay
+    }
+
+    /// After `reconnectGiveUpSeconds` of failed reconnects the client stops, saying why (the others may still run).
+    private mutating func giveUpReconnecting(now: UInt64, cause: String) -> Action? {
+        let since = reconnectingSince ?? now
+        reconnectingSince = since
+        let limit = run.configuration.reconnectGiveUpSeconds
+        guard Double(now &- since) >= limit * 1e9 else { return nil }
+        return abort("client \(clientID): could not reconnect to \(run.configuration.connection.endpointDescription) "
+                     + "for \(Int(limit)) s, giving up: \(cause)")
     }
 
     private mutating func scheduleReconnect(now: UInt64) -> Action {
@@ -368,6 +382,7 @@ struct ClientSession {
             connected = true
             everConnected = true
             reconnectBackoffNanos = Self.initialBackoffNanos
+            reconnectingSince = nil
             loop.openConnections += 1
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
@@ -391,6 +406,7 @@ struct ClientSession {
             }
             // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
             if everConnected && run.configuration.reconnect {
+                if let abandoned = giveUpReconnecting(now: now, cause: error.description) { return abandoned }
                 state = .reconnecting
                 return .closeAndReconnectLater(delayNanos: nextBackoff())
             }
