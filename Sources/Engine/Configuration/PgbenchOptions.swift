@@ -39,6 +39,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
+    /// `--state-leak-check` (ours): probe whether a session SET leaks between clients through a pooler.
+    public var stateLeakCheck = false
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -159,6 +161,7 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        configuration.stateLeakCheck = stateLeakCheck
         if let cancelFraction {
             guard let fraction = Double(cancelFraction.trimmingCharacters(in: .whitespaces)), (0...1).contains(fraction)
             else {
@@ -337,6 +340,7 @@ extension PgbenchOptions {
         configuration.setupSQL = spec.setupSQL
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
+        applyPooler(spec.pooler, to: &configuration)
         if !spec.phases.isEmpty {
             configuration.phases = spec.phases
             configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
@@ -356,5 +360,20 @@ extension PgbenchOptions {
             clients: configuration.clients
         )
         return (configuration, plan)
+    }
+}
+
+extension PgbenchOptions {
+    /// The spec's `[pooler]` table, for each behaviour the command line did not set itself (its options win).
+    func applyPooler(_ pooler: SpecPooler, to configuration: inout RunConfiguration) {
+        if connectStorm == nil, let count = pooler.connectStorm { configuration.connectStorm = count }
+        if stormRate == nil, let rate = pooler.stormRate { configuration.stormRate = rate }
+        if idleConnections == nil, let count = pooler.idleConnections { configuration.idleConnections = count }
+        if !idleInTransaction, pooler.idleInTransaction == true { configuration.idleInTransaction = true }
+        if cancelFraction == nil, let fraction = pooler.cancelFraction { configuration.cancelFraction = fraction }
+        if cancelDelay == nil, let seconds = pooler.cancelDelaySeconds {
+            configuration.cancelDelayMicroseconds = seconds * 1e6
+        }
+        if !stateLeakCheck, pooler.stateLeakCheck == true { configuration.stateLeakCheck = true }
     }
 }

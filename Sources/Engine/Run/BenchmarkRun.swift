@@ -52,6 +52,9 @@ struct BenchmarkRun {
             finished.append(done.futureResult)
             loop.execute { client.start() }
         }
+        // Beside the clients, not inside them: the probe's connections are ordinary clients of the pooler.
+        let leakProbe = configuration.stateLeakCheck
+            ? StateLeakProbe.start(settings: configuration.connection, group: group) : nil
         let allDone = EventLoopFuture.andAllComplete(finished, on: group.next())
         let doneFlag = CompletionFlag()
         allDone.whenComplete { _ in doneFlag.set() }
@@ -67,6 +70,7 @@ struct BenchmarkRun {
         // Phase boundaries cut intervals too, so that no interval mixes warmup with what is recorded.
         let boundaries = (run.timeline?.boundaries ?? []).map { startNanos + UInt64($0 * 1e9) }
         var recordedSeconds = 0.0
+        var tlsSeen = false
         while true {
             var nextTick = intervalStart + intervalNanos
             if let boundary = boundaries.first(where: { $0 > intervalStart }), boundary < nextTick {
@@ -98,7 +102,8 @@ struct BenchmarkRun {
             let recorded = run.timeline?.records(at: start + 1e-6) ?? true
             if recorded {
                 // Each line reaches the kernel as it is written, so a crash of pgswarm keeps it; fsync once at the end.
-                try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
+                tlsSeen = tlsSeen || snapshot.histograms[SeriesLayout.tls].totalCount > 0
+                try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001), tlsSeen: tlsSeen)
                 total.merge(snapshot)
                 failedPerInterval.append(snapshot.counters.failedTransactions)
                 recordedSeconds += length
@@ -109,9 +114,10 @@ struct BenchmarkRun {
             intervalStart = end
             if allFinished { break }
         }
+        let endNanos = NIODeadline.now().uptimeNanoseconds
+        let stateLeak = await leakProbe?.finish()
         try? hlog.flush()
         try? hlog.close()
-        let endNanos = NIODeadline.now().uptimeNanoseconds
         var idleReport: IdleReport?
         if let horde {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
@@ -124,7 +130,8 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
+            stateLeak: stateLeak
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -242,14 +249,16 @@ struct BenchmarkRun {
 
     /// One line per series for the interval: untagged latency first, then the tags. Service time and schedule lag
     /// only mean something with a rate, so closed-loop runs leave them out.
-    private func writeHlogLines(_ hlog: HlogWriter, _ snapshot: IntervalSnapshot, start: Double, length: Double)
-        throws
+    private func writeHlogLines(_ hlog: HlogWriter, _ snapshot: IntervalSnapshot, start: Double, length: Double,
+                                tlsSeen: Bool) throws
     {
         try hlog.writeInterval(tag: nil, start: start, length: length,
                                histogram: snapshot.histograms[SeriesLayout.latency])
         for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
             if !configuration.isOpenLoop && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
             if configuration.cancelFraction <= 0 && index == SeriesLayout.cancel { continue }
+            // Only runs that negotiated TLS have handshakes; the others get no tls lines at all.
+            if index == SeriesLayout.tls && !tlsSeen { continue }
             try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
         }
     }

@@ -13,14 +13,16 @@ struct SeriesLayout: Sendable {
     static let lag = 3
     /// Time from sending a CancelRequest to the cancelled transaction's end (`--cancel-fraction`).
     static let cancel = 4
-    static let firstScript = 5
+    /// The TLS handshake alone (also inside `connect`), for connections that negotiated TLS.
+    static let tls = 5
+    static let firstScript = 6
 
     let names: [String]
     /// For each script, the series of its tags (a workload spec's `tags`), each recorded besides the script's own.
     let tagSeries: [[Int]]
 
     init(plan: Plan) {
-        var names = ["latency", "connect", "service", "lag", "cancel"]
+        var names = ["latency", "connect", "service", "lag", "cancel", "tls"]
         // Built-ins are tagged by their short names (script.select-only), files by their path.
         let builtinShortNames = Dictionary(
             BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })

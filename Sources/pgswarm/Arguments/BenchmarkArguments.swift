@@ -125,6 +125,9 @@ struct BenchmarkArguments: ParsableArguments {
     @Flag(name: .long, help: "The idle connections sit in an open transaction (BEGIN).")
     var idleInTransaction = false
 
+    @Flag(name: .long, help: "Probe whether a session SET made by one connection is seen by others (a pooler leak).")
+    var stateLeakCheck = false
+
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false
 

@@ -214,6 +214,7 @@ struct RunCommand: AsyncParsableCommand {
         options.cancelDelay = benchmark.cancelDelay
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
+        options.stateLeakCheck = benchmark.stateLeakCheck
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
