@@ -25,6 +25,8 @@ public final class LocalPgBouncer: @unchecked Sendable {
         public var defaultPoolSize: Int = 20
         /// Extra `[pgbouncer]` section lines, e.g. `server_reset_query = DISCARD ALL`.
         public var extraConfiguration: [String] = []
+        /// The port pgbouncer connects to instead of the backend's own (e.g. a fault proxy in front of it).
+        public var backendPort: Int?
         public init(poolMode: PoolMode = .session) {
             self.poolMode = poolMode
         }
@@ -153,7 +155,7 @@ public final class LocalPgBouncer: @unchecked Sendable {
     private func writeConfiguration() throws {
         let ini = [
             "[databases]",
-            "* = host=\(backend.host) port=\(backend.port)",
+            "* = host=\(backend.host) port=\(options.backendPort ?? backend.port)",
             "",
             "[pgbouncer]",
             "listen_addr = \(host)",

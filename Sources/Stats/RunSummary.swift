@@ -53,6 +53,12 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var stateLeak: StateLeakSummary?
     /// The TLS handshakes alone (each also counted in `connect_us`), when the run used TLS.
     public var tlsHandshakeMicroseconds: LatencySummary?
+    /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
+    public var probes: [String: ProbeSummary]?
+    /// How evenly the clients were served.
+    public var fairness: FairnessSummary?
+    /// The phases of the run's connects.
+    public var connectPhases: ConnectPhasesSummary?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -89,6 +95,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case cancels
         case stateLeak = "state_leak"
         case tlsHandshakeMicroseconds = "tls_handshake_us"
+        case probes
+        case fairness
+        case connectPhases = "connect_phases"
     }
 
     public init(
@@ -203,20 +212,25 @@ public struct CancelSummary: Codable, Sendable, Equatable {
     public var late: UInt64
     /// Cancels that arrived after their transaction ended and cancelled the connection's next one.
     public var misdirected: UInt64
+    /// 57014 errors on connections with no cancel of their own pending: someone else's cancel reached them (through a
+    /// pooler, a cancel forwarded to the wrong server connection).
+    public var wrongVictim: UInt64?
     public var timeToCancelMicroseconds: LatencySummary
 
     enum CodingKeys: String, CodingKey {
         case sent, cancelled, late, misdirected
+        case wrongVictim = "wrong_victim"
         case timeToCancelMicroseconds = "time_to_cancel_us"
     }
 
-    public init(sent: UInt64, cancelled: UInt64, late: UInt64, misdirected: UInt64,
+    public init(sent: UInt64, cancelled: UInt64, late: UInt64, misdirected: UInt64, wrongVictim: UInt64? = nil,
                 timeToCancelMicroseconds: LatencySummary)
     {
         self.sent = sent
         self.cancelled = cancelled
         self.late = late
         self.misdirected = misdirected
+        self.wrongVictim = wrongVictim
         self.timeToCancelMicroseconds = timeToCancelMicroseconds
     }
 }

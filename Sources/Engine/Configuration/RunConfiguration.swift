@@ -46,9 +46,13 @@ public struct RunConfiguration: Sendable {
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
     public var failuresDetailed: Bool = false
     /// `--cancel-fraction F`: send a CancelRequest for this fraction of transactions (0...1), `--cancel-delay` µs
-    /// after the transaction's first statement went out.
+    /// after the transaction's first statement went out, plus a uniform draw in 0...spread (`--cancel-delay A-B`).
     public var cancelFraction: Double = 0
     public var cancelDelayMicroseconds: Double = 1000
+    public var cancelDelaySpreadMicroseconds: Double = 0
+    /// `--scram-cache`: keep SCRAM's salted password per (password, salt, iterations), as poolers do, instead of
+    /// computing it for every login, as applications do.
+    public var scramCache: Bool = false
     /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
     /// (nil: all at once).
     public var connectStorm: Int = 0
@@ -60,6 +64,8 @@ public struct RunConfiguration: Sendable {
     /// `--state-leak-check`: beside the clients, a few connections SET a marker and others look for it, counting
     /// every marker seen on a connection that did not set it (a pooler leaking session state). See `StateLeakProbe`.
     public var stateLeakCheck: Bool = false
+    /// `--probe NAME[,NAME]`: pooler-correctness probes run beside the clients (alone with `-c 0`).
+    public var probes = ProbeOptions()
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// A workload spec's phases, in order; empty for a plain pgbench-style run (one steady phase of `limit`).

@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
         let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
             ? await ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
                                     settings: configuration.connection, group: group).run()
@@ -30,6 +31,11 @@ struct BenchmarkRun {
                                    settings: configuration.connection, group: group)
             : nil
         if let startAt = configuration.startAt { await waitUntil(startAt) }
+        // The probes run beside the clients, on the same event loops, each bounded in rounds and waits.
+        let probes: Task<[String: ProbeSummary], Never>? = configuration.probes.isEmpty ? nil
+            : Task { [configuration, group] in
+                await Probes.run(configuration.probes, settings: configuration.connection, group: group)
+            }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -70,7 +76,6 @@ struct BenchmarkRun {
         // Phase boundaries cut intervals too, so that no interval mixes warmup with what is recorded.
         let boundaries = (run.timeline?.boundaries ?? []).map { startNanos + UInt64($0 * 1e9) }
         var recordedSeconds = 0.0
-        var tlsSeen = false
         while true {
             var nextTick = intervalStart + intervalNanos
             if let boundary = boundaries.first(where: { $0 > intervalStart }), boundary < nextTick {
@@ -102,8 +107,7 @@ struct BenchmarkRun {
             let recorded = run.timeline?.records(at: start + 1e-6) ?? true
             if recorded {
                 // Each line reaches the kernel as it is written, so a crash of pgswarm keeps it; fsync once at the end.
-                tlsSeen = tlsSeen || snapshot.histograms[SeriesLayout.tls].totalCount > 0
-                try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001), tlsSeen: tlsSeen)
+                try? writeHlogLines(hlog, snapshot, start: start, length: max(length, 0.001))
                 total.merge(snapshot)
                 failedPerInterval.append(snapshot.counters.failedTransactions)
                 recordedSeconds += length
@@ -123,15 +127,21 @@ struct BenchmarkRun {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
+        var probeResults = await probes?.value
+        if let poolerStats {
+            poolerStats.poller.stop()
+            probeResults = (probeResults ?? [:]).merging([PoolerStatsPoller.summaryName: await poolerStats.task.value]) { $1 }
+        }
         await runTeardown()
-        let extras = await gatherExtras(loops: loops, contexts: loopContexts)
+        var extras = await gatherExtras(loops: loops, contexts: loopContexts)
+        extras.fairness = await gatherFairness(clients: clients, loops: loops)
 
         let report = RunReport(
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
             interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
-            stateLeak: stateLeak
+            stateLeak: stateLeak, probes: probeResults
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -147,6 +157,19 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
+
+    /// `--pooler-stats`: polls the pooler's admin console from now until the end of the run.
+    private func startPoolerStats(outputDirectory: String) throws
+        -> (poller: PoolerStatsPoller, task: Task<ProbeSummary, Never>)?
+    {
+        guard configuration.probes.poolerStats else { return nil }
+        let console = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                            address: configuration.probes.poolerStatsAddress)
+        let poller = PoolerStatsPoller(settings: console, intervalSeconds: configuration.intervalSeconds,
+                                       csvPath: outputDirectory + "/pooler-stats.csv")
+        let task = Task { [group] in await poller.run(group: group) }
+        return (poller, task)
+    }
 
     /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
     private func waitUntil(_ date: Date) async {
@@ -173,7 +196,8 @@ struct BenchmarkRun {
         let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
         var scale = configuration.scale ?? 1
         var overrides: [(String, Value)] = []
-        if configuration.scale == nil && usesBuiltin {
+        // A probe-only run (`-c 0`) runs no script and needs no pgbench tables.
+        if configuration.scale == nil && usesBuiltin && configuration.clients > 0 {
             do {
                 let result = try await admin.simpleQuery("SELECT count(*) FROM pgbench_branches")
                 scale = Int(result.rows.first?.first.flatMap { $0 } ?? "1") ?? 1
@@ -249,16 +273,15 @@ struct BenchmarkRun {
 
     /// One line per series for the interval: untagged latency first, then the tags. Service time and schedule lag
     /// only mean something with a rate, so closed-loop runs leave them out.
-    private func writeHlogLines(_ hlog: HlogWriter, _ snapshot: IntervalSnapshot, start: Double, length: Double,
-                                tlsSeen: Bool) throws
+    private func writeHlogLines(_ hlog: HlogWriter, _ snapshot: IntervalSnapshot, start: Double, length: Double)
+        throws
     {
         try hlog.writeInterval(tag: nil, start: start, length: length,
                                histogram: snapshot.histograms[SeriesLayout.latency])
         for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
             if !configuration.isOpenLoop && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
             if configuration.cancelFraction <= 0 && index == SeriesLayout.cancel { continue }
-            // Only runs that negotiated TLS have handshakes; the others get no tls lines at all.
-            if index == SeriesLayout.tls && !tlsSeen { continue }
+            if SeriesLayout.sparse.contains(index) && snapshot.histograms[index].totalCount == 0 { continue }
             try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
         }
     }
@@ -303,6 +326,21 @@ struct BenchmarkRun {
         var cancelsHit: UInt64 = 0
         var cancelsLate: UInt64 = 0
         var cancelsMisdirected: UInt64 = 0
+        var cancelsWrongVictim: UInt64 = 0
+        var authenticationRoundTrips: UInt64 = 0
+        var fairness: [ClientFairness] = []
+    }
+
+    /// Each client's share, read on its own loop (clients were dealt to loops in turn).
+    private func gatherFairness(clients: [Client], loops: [any EventLoop]) async -> [ClientFairness] {
+        var figures = [ClientFairness](repeating: ClientFairness(transactions: 0, longestStallNanos: 0),
+                                       count: clients.count)
+        for (loopIndex, loop) in loops.enumerated() {
+            let indexes = Array(stride(from: loopIndex, to: clients.count, by: loops.count))
+            let part = try? await loop.submit { indexes.map { clients[$0].fairness } }.get()
+            for (index, value) in zip(indexes, part ?? []) { figures[index] = value }
+        }
+        return figures
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
@@ -313,7 +351,9 @@ struct BenchmarkRun {
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
                        notices: context.notices, lostConnections: context.lostConnections,
                        cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected)
+                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
+                       cancelsWrongVictim: context.cancelsWrongVictim,
+                       authenticationRoundTrips: context.authenticationRoundTrips)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -330,6 +370,8 @@ struct BenchmarkRun {
             extras.cancelsHit += part.cancelsHit
             extras.cancelsLate += part.cancelsLate
             extras.cancelsMisdirected += part.cancelsMisdirected
+            extras.cancelsWrongVictim += part.cancelsWrongVictim
+            extras.authenticationRoundTrips += part.authenticationRoundTrips
         }
         return extras
     }

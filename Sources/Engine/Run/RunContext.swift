@@ -13,16 +13,26 @@ struct SeriesLayout: Sendable {
     static let lag = 3
     /// Time from sending a CancelRequest to the cancelled transaction's end (`--cancel-fraction`).
     static let cancel = 4
-    /// The TLS handshake alone (also inside `connect`), for connections that negotiated TLS.
-    static let tls = 5
-    static let firstScript = 6
+    /// The phases of a connect (their sum is `connect`): TCP (and TLS, when used) up to the first protocol byte,
+    /// then StartupMessage to AuthenticationOk (every authentication round trip), then AuthenticationOk to the first
+    /// ReadyForQuery (the server's backend start, or the pooler's). `scram` is the client's own CPU for a SCRAM proof.
+    static let transport = 5
+    static let authentication = 6
+    static let ready = 7
+    static let scram = 8
+    /// The TLS handshake alone (also inside `connect` and `connect.transport`), for connections that negotiated TLS.
+    static let tls = 9
+    /// Series written to the log only in intervals where they recorded something (many runs never do).
+    static let sparse: Set<Int> = [transport, authentication, ready, scram, tls]
+    static let firstScript = 10
 
     let names: [String]
     /// For each script, the series of its tags (a workload spec's `tags`), each recorded besides the script's own.
     let tagSeries: [[Int]]
 
     init(plan: Plan) {
-        var names = ["latency", "connect", "service", "lag", "cancel", "tls"]
+        var names = ["latency", "connect", "service", "lag", "cancel", "connect.transport", "connect.auth",
+                     "connect.ready", "scram", "tls"]
         // Built-ins are tagged by their short names (script.select-only), files by their path.
         let builtinShortNames = Dictionary(
             BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -77,7 +87,9 @@ final class RunContext: Sendable {
         self.plan = plan
         self.statements = StatementEncoder(plan: plan)
         self.configuration = configuration
-        self.startup = Connector.startupConfiguration(configuration.connection)
+        var startup = Connector.startupConfiguration(configuration.connection)
+        if configuration.scramCache { startup.saltedPasswordCache = SaltedPasswordCache() }
+        self.startup = startup
         self.series = SeriesLayout(plan: plan)
         self.scriptConnection = plan.scripts.map(\.connection)
         self.startNanos = startNanos
@@ -159,9 +171,20 @@ final class LoopContext: @unchecked Sendable {
     var cancelsHit: UInt64 = 0
     var cancelsLate: UInt64 = 0
     var cancelsMisdirected: UInt64 = 0
+    /// 57014 errors on connections that had no cancel of their own pending: another client's cancel hit them.
+    var cancelsWrongVictim: UInt64 = 0
+    /// Authentication round trips of every login (StartupMessage and each password or SASL message).
+    var authenticationRoundTrips: UInt64 = 0
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)
         commands = [CommandStatistics](repeating: CommandStatistics(), count: commandCount)
     }
+}
+
+/// One client's share of a run, for the fairness figures: transactions it finished, and the longest time it went
+/// without finishing one (from its start, between transactions, to its end).
+struct ClientFairness: Sendable {
+    var transactions: Int
+    var longestStallNanos: UInt64
 }

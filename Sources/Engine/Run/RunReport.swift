@@ -17,11 +17,30 @@ struct RunReport {
     let idle: IdleReport?
     let storm: ConnectionStorm.Outcome?
     let stateLeak: StateLeakProbe.Outcome?
+    var probes: [String: ProbeSummary]? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
     private var transactions: UInt64 { total.counters.transactions }
     private var failed: UInt64 { total.counters.failedTransactions }
+    private var connectPhases: ConnectPhasesSummary? {
+        let logins = connect.totalCount
+        guard logins > 0 else { return nil }
+        let scram = total.histograms[SeriesLayout.scram]
+        return ConnectPhasesSummary(
+            transportMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.transport]),
+            authenticationMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.authentication]),
+            readyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.ready]),
+            authenticationRoundTrips: Double(extras.authenticationRoundTrips) / Double(logins),
+            scramClientMicroseconds: scram.totalCount > 0 ? LatencySummary(nanoseconds: scram) : nil,
+            scramCache: configuration.scramCache)
+    }
+
+    private var fairness: FairnessSummary? {
+        FairnessSummary(transactions: extras.fairness.map(\.transactions),
+                        longestStallNanos: extras.fairness.map(\.longestStallNanos),
+                        firstClientID: configuration.firstClientID)
+    }
 
     /// pgbench's "without initial connection time": the run's time less the mean time a client spent connecting.
     private var tpsWithoutConnect: Double {
@@ -84,6 +103,23 @@ struct RunReport {
         }
         print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
               + "p99.9 = \(pct(99.9)) ms, max = \(ms(Double(latency.max))) ms")
+        if let phases = connectPhases {
+            var line = "connect phases (p50): transport \(ms(phases.transportMicroseconds.p50 * 1000)) ms, "
+                + "authentication \(ms(phases.authenticationMicroseconds.p50 * 1000)) ms "
+                + "(\(fixed(phases.authenticationRoundTrips, 1)) round trips), first ReadyForQuery "
+                + "\(ms(phases.readyMicroseconds.p50 * 1000)) ms"
+            if let scram = phases.scramClientMicroseconds {
+                line += "; SCRAM client CPU \(ms(scram.p50 * 1000)) ms (salted password "
+                    + (phases.scramCache ? "cached)" : "computed each login)")
+            }
+            print(line)
+        }
+        if let fairness, fairness.clients > 1 {
+            print("fairness: transactions per client \(fairness.minTransactions)..\(fairness.maxTransactions) "
+                  + "(Jain index \(fixed(fairness.jainIndex, 3))), \(fairness.starvedClients) starved (< 10% of the "
+                  + "mean); longest a client went without finishing a transaction: "
+                  + "\(ms(fairness.longestStallMicroseconds * 1000)) ms (client \(fairness.longestStallClient))")
+        }
         if !total.counters.errorsBySQLState.isEmpty {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
@@ -93,7 +129,8 @@ struct RunReport {
             let toCancel = total.histograms[SeriesLayout.cancel]
             print("cancels: \(extras.cancelsSent) sent, \(extras.cancelsHit) cancelled a query (57014), "
                   + "\(extras.cancelsLate) arrived after the transaction ended, \(extras.cancelsMisdirected) cancelled a "
-                  + "later transaction; time to cancellation "
+                  + "later transaction, \(extras.cancelsWrongVictim) queries cancelled without a cancel of their own "
+                  + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
         }
         if let storm {
@@ -127,6 +164,9 @@ struct RunReport {
             if stateLeak.errors > 0 { line += "; \(stateLeak.errors) probe errors" }
             print(line)
             if let error = stateLeak.firstError { print("  state leak probe error: \(error)") }
+        }
+        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for line in Probes.describe(name, probe) { print(line) }
         }
         if extras.lostConnections > 0 {
             print("connections lost during the run: \(extras.lostConnections) "
@@ -244,7 +284,7 @@ struct RunReport {
         if configuration.cancelFraction > 0 {
             summary.cancels = CancelSummary(
                 sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate,
-                misdirected: extras.cancelsMisdirected,
+                misdirected: extras.cancelsMisdirected, wrongVictim: extras.cancelsWrongVictim,
                 timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
         }
         if let storm {
@@ -260,6 +300,9 @@ struct RunReport {
                                                  example: stateLeak.example, sets: stateLeak.sets,
                                                  errors: stateLeak.errors)
         }
+        summary.probes = probes
+        summary.fairness = fairness
+        summary.connectPhases = connectPhases
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

@@ -39,6 +39,9 @@ final class Client {
 
     static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
+    /// Read on the client's loop.
+    var fairness: ClientFairness { session.fairness }
+
     func start() {
         perform(session.start(now: Self.now()))
     }

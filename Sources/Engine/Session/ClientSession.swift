@@ -46,8 +46,10 @@ struct ClientSession {
     }
 
     /// What an in-flight request is waiting for: a SQL command's results, or the ReadyForQuery of a Sync.
+    /// Commands are named by their index in the plan: the entries stay free of references, so queuing and
+    /// dequeuing them costs no reference counting.
     private enum InFlight {
-        case command(SQLCommand, sentAt: UInt64)
+        case command(index: Int, sentAt: UInt64)
         case sync
     }
 
@@ -64,6 +66,10 @@ struct ClientSession {
     private var connected = false
     private var retryStartupAt30 = false
     private var connectStartedAt: UInt64 = 0
+    /// When the protocol started on the current connection attempt (after TCP and TLS), and when the server said
+    /// AuthenticationOk: the boundaries of the connect phases.
+    private var startupStartedAt: UInt64 = 0
+    private var authenticatedAt: UInt64?
     private var prepared: [PreparedState]
 
     // The current transaction.
@@ -88,6 +94,18 @@ struct ClientSession {
     private var cancelWanted: (serial: UInt64, dueAt: UInt64)?
     /// When a CancelRequest went out for the current transaction.
     private var cancelSentAt: UInt64?
+    /// When this connection last sent a CancelRequest. A 57014 shortly after one is ours even when it hits a later
+    /// transaction (misdirected): a cancel that arrives late does that, and so does PostgreSQL itself, which signals
+    /// the backend twice per CancelRequest (the process and its group), so that one cancel sometimes ends the query
+    /// it was meant for and the next one. A 57014 with no cancel of ours in that window came from someone else's
+    /// cancel (a wrong victim, e.g. a pooler forwarding a cancel to the wrong server connection).
+    private var lastCancelSentAt: UInt64?
+    static let ownCancelWindowNanos: UInt64 = 1_000_000_000
+    /// Fairness: when this client last finished a transaction (or started), the longest it went without finishing
+    /// one, and how many it finished.
+    private var lastProgressAt: UInt64 = 0
+    private var longestStallNanos: UInt64 = 0
+    private var completedTransactions = 0
     /// Transactions completed on the current connection (for a script's "reconnect every N").
     private var transactionsOnConnection = 0
     /// Whether an open-loop schedule is running: it starts at the first transaction of a rate phase.
@@ -121,6 +139,7 @@ struct ClientSession {
     /// The run begins for this client.
     mutating func start(now: UInt64) -> Action {
         scheduledAt = now
+        lastProgressAt = now
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }
@@ -132,7 +151,7 @@ struct ClientSession {
     private mutating func waitForActivation(now: UInt64) -> Action {
         guard let timeline = run.timeline,
               let next = timeline.nextActivation(of: clientID, after: run.seconds(now))
-        else { return finish() }
+        else { return finish(now: now) }
         let at = max(run.startNanos + UInt64(next * 1e9) + 1_000, now)
         scheduleRunning = false
         state = .inactive
@@ -147,6 +166,9 @@ struct ClientSession {
     mutating func channelActive(now: UInt64) -> Action {
         if case .finished = state { return .finish(abort: nil) }
         var machine = StartupStateMachine(configuration: run.startup)
+        startupStartedAt = now
+        authenticatedAt = nil
+        loop.recorder.record(series: SeriesLayout.transport, nanoseconds: now &- connectStartedAt)
         let action = retryStartupAt30 ? machine.restartAtProtocol30() : machine.start()
         state = .starting(machine)
         return startupAction(action, now: now)
@@ -181,7 +203,7 @@ struct ClientSession {
             run.requestStop()
             return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
         }
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         return scheduleReconnect(now: now)
     }
 
@@ -192,7 +214,7 @@ struct ClientSession {
     }
 
     private mutating func scheduleReconnect(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         state = .reconnecting
         return .wake(atNanos: now + nextBackoff())
     }
@@ -229,7 +251,7 @@ struct ClientSession {
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
         case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
-            return finish()
+            return finish(now: now)
         case .sleeping:
             // A \sleep inside a transaction: let the transaction finish, so that what it did is counted (the
             // grace period bounds the wait).
@@ -256,7 +278,26 @@ struct ClientSession {
     mutating func received(_ message: BackendMessage, now: UInt64) -> Action {
         switch state {
         case .starting(var machine):
-            let action = machine.messageReceived(message)
+            var action: StartupStateMachine.Action
+            if case .authentication(let request) = message {
+                switch request {
+                case .ok:
+                    authenticatedAt = now
+                    loop.recorder.record(series: SeriesLayout.authentication, nanoseconds: now &- startupStartedAt)
+                    action = machine.messageReceived(message)
+                case .saslContinue:
+                    // The client's proof: PBKDF2 over the password, the one costly step of a login on our side.
+                    // Timed on its own (the session reads the clock only here), since it is CPU, not waiting.
+                    let started = NIODeadline.now().uptimeNanoseconds
+                    action = machine.messageReceived(message)
+                    loop.recorder.record(series: SeriesLayout.scram,
+                                         nanoseconds: NIODeadline.now().uptimeNanoseconds &- started)
+                default:
+                    action = machine.messageReceived(message)
+                }
+            } else {
+                action = machine.messageReceived(message)
+            }
             state = .starting(machine)
             return startupAction(action, now: now)
         case .running:
@@ -299,7 +340,7 @@ struct ClientSession {
     // MARK: Connecting
 
     private mutating func beginConnect(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         state = .connecting
         connectStartedAt = now
         return .connect
@@ -310,17 +351,22 @@ struct ClientSession {
         switch action {
         case .send(let message):
             appendToOutbound { machine.encode(message, into: &$0) }
+            loop.authenticationRoundTrips &+= 1
             return .flush
         case .wait:
             return .none
         case .ready(let result):
             backendKey = result.backendKey
+            lastCancelSentAt = nil
             connected = true
             everConnected = true
             reconnectBackoffNanos = Self.initialBackoffNanos
             loop.openConnections += 1
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
+            if let authenticatedAt {
+                loop.recorder.record(series: SeriesLayout.ready, nanoseconds: now &- authenticatedAt)
+            }
             prepared.withUnsafeMutableBufferPointer { $0.update(repeating: .no) }
             transactionsOnConnection = 0
             if let setup = run.connectionSetupQuery {
@@ -357,7 +403,7 @@ struct ClientSession {
     }
 
     private mutating func beginTransaction(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }
@@ -378,7 +424,7 @@ struct ClientSession {
                     loop.recorder.skippedTransactions &+= 1
                     transactionsDone += 1
                     scheduledAt += nextInterval()
-                    if limitReached { return finish() }
+                    if limitReached { return finish(now: now) }
                 }
                 if now < scheduledAt {
                     state = .waitingForSchedule
@@ -398,7 +444,11 @@ struct ClientSession {
         cancelSentAt = nil
         let fraction = run.configuration.cancelFraction
         if fraction > 0, backendKey != nil, nextUniform() < fraction {
-            cancelWanted = (transactionSerial, now + UInt64(run.configuration.cancelDelayMicroseconds * 1000))
+            // A spread of delays fires cancels at every phase: before the query reaches the server, while it runs,
+            // after it ended.
+            let delay = run.configuration.cancelDelayMicroseconds
+                + nextUniform() * run.configuration.cancelDelaySpreadMicroseconds
+            cancelWanted = (transactionSerial, now + UInt64(delay * 1000))
         }
         scriptIndex = runner.beginTransaction()
         failure = nil
@@ -420,18 +470,20 @@ struct ClientSession {
             }
             switch step {
             case .sql(let command):
+                let index = command.index
                 let includeParse: Bool
-                switch command.mode {
+                switch run.statements.commands[index].mode {
                 case .simple: includeParse = false
                 case .extended: includeParse = true
                 case .prepared:
-                    includeParse = prepared[command.index] == .no
-                    if includeParse { prepared[command.index] = .sent }
+                    includeParse = prepared[index] == .no
+                    if includeParse { prepared[index] = .sent }
                 }
                 run.statements.write(
-                    command, runner: runner, includeParse: includeParse, withSync: !inPipeline, into: &outbound
+                    command: index, command, runner: runner, includeParse: includeParse,
+                    withSync: !inPipeline, into: &outbound
                 )
-                inFlight.append(.command(command, sentAt: now))
+                inFlight.append(.command(index: index, sentAt: now))
                 if !inPipeline {
                     inFlight.append(.sync)
                     pendingSyncs += 1
@@ -448,11 +500,11 @@ struct ClientSession {
             case .startPipeline:
                 inPipeline = true
             case .syncPipeline:
-                outbound.writeImmutableBuffer(run.statements.sync)
+                run.statements.writeSync(into: &outbound)
                 inFlight.append(.sync)
                 pendingSyncs += 1
             case .endPipeline:
-                outbound.writeImmutableBuffer(run.statements.sync)
+                run.statements.writeSync(into: &outbound)
                 inFlight.append(.sync)
                 pendingSyncs += 1
                 inPipeline = false
@@ -469,25 +521,25 @@ struct ClientSession {
         switch message {
         case .dataRow(let row):
             rowCount += 1
-            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].keepsResult {
                 lastRow = row.map { $0.map { String(buffer: $0) } }
             }
         case .bindComplete, .noData, .parameterDescription, .closeComplete, .parameterStatus,
              .notificationResponse, .portalSuspended:
             break
         case .parseComplete:
-            if case .command(let command, _) = inFlight.first, prepared[command.index] == .sent {
-                prepared[command.index] = .yes
+            if case .command(let index, _) = inFlight.first, prepared[index] == .sent {
+                prepared[index] = .yes
             }
         case .rowDescription(let description):
-            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].keepsResult {
                 columnNames = description.map(\.name)
             }
             rowCount = 0
         case .noticeResponse:
             loop.notices &+= 1
         case .commandComplete, .emptyQueryResponse:
-            if case .command(let command, _) = inFlight.first, command.mode == .simple {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 // One Query may hold several statements (\;); the command ends at ReadyForQuery.
                 return storeResultIfWanted(isLast: false)
             }
@@ -495,14 +547,14 @@ struct ClientSession {
         case .errorResponse(let fields):
             if failure == nil { failure = fields }
             // The server skips everything up to the next Sync: those commands will not answer.
-            while case .command(let command, _) = inFlight.first {
+            while case .command(let index, _) = inFlight.first {
                 inFlight.removeFirst()
-                if prepared[command.index] == .sent { prepared[command.index] = .no }
-                loop.commands[command.index].failures &+= 1
+                if prepared[index] == .sent { prepared[index] = .no }
+                loop.commands[index].failures &+= 1
             }
         case .readyForQuery(let status):
             lastTransactionStatus = status
-            if case .command(let command, _) = inFlight.first, command.mode == .simple {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 let action = storeResultIfWanted(isLast: true)
                 if case .finish = action { return action }
                 _ = commandCompleted(now: now)
@@ -529,24 +581,25 @@ struct ClientSession {
 
     /// A command's results are complete: per-command timing and \gset / \aset.
     private mutating func commandCompleted(now: UInt64) -> Action {
-        guard case .command(let command, let sentAt) = inFlight.first else { return .none }
+        guard case .command(let index, let sentAt) = inFlight.first else { return .none }
         inFlight.removeFirst()
-        loop.commands[command.index].count &+= 1
-        loop.commands[command.index].totalNanos &+= now &- sentAt
-        if command.mode != .simple {
-            return storeResultIfWanted(command, isLast: true)
+        loop.commands[index].count &+= 1
+        loop.commands[index].totalNanos &+= now &- sentAt
+        if run.statements.commands[index].mode != .simple {
+            return storeResultIfWanted(index, isLast: true)
         }
         return .none
     }
 
     private mutating func storeResultIfWanted(isLast: Bool) -> Action {
-        guard case .command(let command, _) = inFlight.first else { return .none }
+        guard case .command(let index, _) = inFlight.first else { return .none }
         if !isLast { queryNumber += 1 }
-        return storeResultIfWanted(command, isLast: isLast)
+        return storeResultIfWanted(index, isLast: isLast)
     }
 
-    private mutating func storeResultIfWanted(_ command: SQLCommand, isLast: Bool) -> Action {
-        guard command.resultHandling != .none, failure == nil else { return .none }
+    private mutating func storeResultIfWanted(_ index: Int, isLast: Bool) -> Action {
+        guard run.statements.commands[index].keepsResult, failure == nil else { return .none }
+        let command = run.plan.sqlCommands[index]
         do {
             try runner.storeResult(
                 of: command, queryNumber: queryNumber, isLastQuery: isLast, rowCount: rowCount,
@@ -573,6 +626,7 @@ struct ClientSession {
         switch state {
         case .running, .sleeping:
             cancelSentAt = now
+            lastCancelSentAt = now
             loop.cancelsSent &+= 1
             return true
         default:
@@ -580,7 +634,18 @@ struct ClientSession {
         }
     }
 
+    private mutating func noteProgress(now: UInt64) {
+        longestStallNanos = max(longestStallNanos, now &- lastProgressAt)
+        lastProgressAt = now
+    }
+
+    /// This client's share of the run, for the fairness figures.
+    var fairness: ClientFairness {
+        ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
+    }
+
     private mutating func transactionSucceeded(now: UInt64) -> Action {
+        completedTransactions += 1
         if cancelSentAt != nil { loop.cancelsLate &+= 1 }
         let latency = now &- scheduledAt
         let recorder = loop.recorder
@@ -619,8 +684,12 @@ struct ClientSession {
         if let sentAt = cancelSentAt, cancelledByUs {
             loop.cancelsHit &+= 1
             loop.recorder.record(series: SeriesLayout.cancel, nanoseconds: now &- sentAt)
-        } else if cancelledByUs {
+        } else if cancelledByUs, let last = lastCancelSentAt, now &- last < Self.ownCancelWindowNanos {
             loop.cancelsMisdirected &+= 1
+        } else if cancelledByUs {
+            // No cancel of ours was pending on this connection: another client's cancel reached our query (a
+            // pooler that forwarded a cancel to the wrong server connection).
+            loop.cancelsWrongVictim &+= 1
         } else if cancelSentAt != nil {
             loop.cancelsLate &+= 1
         }
@@ -650,6 +719,7 @@ struct ClientSession {
 
     private mutating func nextTransaction(now: UInt64) -> Action {
         transactionsDone += 1
+        noteProgress(now: now)
         if scheduleRunning {
             scheduledAt += nextInterval()
         }
@@ -661,7 +731,7 @@ struct ClientSession {
         case .reconnectEvery(let count): reconnectNow = reconnectNow || transactionsOnConnection >= count
         }
         if reconnectNow {
-            if run.isOver(now: now) || limitReached { return finish() }
+            if run.isOver(now: now) || limitReached { return finish(now: now) }
             appendToOutbound { $0.terminate() }
             // The client closes this channel and opens the next at once; it never reports the close back to us.
             connected = false
@@ -684,8 +754,11 @@ struct ClientSession {
 
     // MARK: Ending
 
-    private mutating func finish() -> Action {
+    private mutating func finish(now: UInt64) -> Action {
         state = .finished
+        // The time since its last transaction counts towards its longest stall (a client stuck behind a pooler
+        // until the end of the run is the one to see).
+        noteProgress(now: now)
         if connected {
             appendToOutbound { $0.terminate() }
         }

@@ -59,6 +59,13 @@ extension WorkloadSpec {
                 lines.append(line)
             }
         }
+        if let probe {
+            var line = "probes: " + probe.names.joined(separator: ", ")
+            if let rounds = probe.rounds { line += "  rounds \(rounds)" }
+            if let clients = probe.clients { line += "  clients \(clients)" }
+            if let storm = probe.storm, storm > 0 { line += "  storm \(storm)" }
+            lines.append(line)
+        }
         return lines
     }
 

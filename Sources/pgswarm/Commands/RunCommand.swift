@@ -215,6 +215,12 @@ struct RunCommand: AsyncParsableCommand {
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
         options.stateLeakCheck = benchmark.stateLeakCheck
+        options.scramCache = benchmark.scramCache
+        options.probe = benchmark.probe
+        options.probeRounds = benchmark.probeRounds
+        options.probeClients = benchmark.probeClients
+        options.probeStorm = benchmark.probeStorm
+        options.poolerStats = benchmark.poolerStats
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log
