@@ -195,6 +195,9 @@ public final class LocalPgBouncer: @unchecked Sendable {
         if let owner { try Subprocess.check(["/bin/chown", owner, path]) }
     }
 
+    /// Whether pgbouncer still accepts connections (false once it has died).
+    public var isAcceptingConnections: Bool { LocalCluster.isAcceptingConnections(port: port) }
+
     /// Spawns pgbouncer in the foreground and waits (at most 15 s) until it accepts connections.
     private func launch() throws {
         try? FileManager.default.removeItem(atPath: pidFile)
@@ -207,7 +210,7 @@ public final class LocalPgBouncer: @unchecked Sendable {
                 stateLock.withLock { child = nil }
                 throw LocalClusterError.notStarted("pgbouncer exited: " + recentLog())
             }
-            if isAcceptingConnections(port: port) { return }
+            if LocalCluster.isAcceptingConnections(port: port) { return }
             usleep(20_000)
         }
         throw LocalClusterError.notStarted("pgbouncer did not accept connections within 15 s: " + recentLog())

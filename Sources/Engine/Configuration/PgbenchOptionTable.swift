@@ -96,6 +96,7 @@ public enum PgbenchOptionTable {
         .init("storm-rate", value: true, .benchmark),
         .init("idle-in-transaction", .benchmark),
         .init("scram-cache", .benchmark),
+        .init("cancel-close-immediately", .benchmark),
         .init("probe", value: true, .benchmark),
         .init("probe-rounds", value: true, .benchmark),
         .init("probe-clients", value: true, .benchmark),

@@ -43,6 +43,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var stateLeakCheck = false
     /// `--scram-cache` (ours).
     public var scramCache = false
+    /// `--cancel-close-immediately` (ours).
+    public var cancelClosesImmediately = false
     /// `--probe NAME[,NAME]`, `--probe-rounds N`, `--probe-clients N`, `--probe-storm N` (ours).
     public var probe: String?
     public var probeRounds: String?
@@ -174,6 +176,7 @@ public struct PgbenchOptions: Sendable, Equatable {
         configuration.idleInTransaction = idleInTransaction
         configuration.stateLeakCheck = stateLeakCheck
         configuration.scramCache = scramCache
+        configuration.cancelClosesImmediately = cancelClosesImmediately
         if let cancelFraction {
             guard let fraction = Double(cancelFraction.trimmingCharacters(in: .whitespaces)), (0...1).contains(fraction)
             else {

@@ -50,6 +50,10 @@ public struct RunConfiguration: Sendable {
     public var cancelFraction: Double = 0
     public var cancelDelayMicroseconds: Double = 1000
     public var cancelDelaySpreadMicroseconds: Double = 0
+    /// `--cancel-close-immediately`: close a cancel's connection as soon as the request is written, instead of
+    /// waiting for the server to close it as libpq does (PgBouncer 1.18 aborts when a client does this while the
+    /// cancel is being forwarded).
+    public var cancelClosesImmediately: Bool = false
     /// `--scram-cache`: keep SCRAM's salted password per (password, salt, iterations), as poolers do, instead of
     /// computing it for every login, as applications do.
     public var scramCache: Bool = false

@@ -144,9 +144,17 @@ final class Client {
             case .unixSocket(let path):
                 connecting = bootstrap.connect(unixDomainSocketPath: path)
             }
+            let closeAtOnce = run.configuration.cancelClosesImmediately
             connecting.whenSuccess { channel in
-                // The server closes the connection after reading the request; close our side once it is written.
-                channel.writeAndFlush(request).whenComplete { _ in channel.close(promise: nil) }
+                channel.writeAndFlush(request).whenComplete { _ in
+                    if closeAtOnce {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    // As libpq's PQcancel: wait for the server (or pooler) to close the connection once it has
+                    // acted on the request (reading its end of file closes the channel); bounded all the same.
+                    channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+                }
             }
         }
     }

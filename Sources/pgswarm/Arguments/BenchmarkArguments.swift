@@ -132,6 +132,11 @@ struct BenchmarkArguments: ParsableArguments {
         "Keep SCRAM's salted password across logins, as poolers do (default: compute it for each login).")
     )
     var scramCache = false
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "Close a cancel's connection once the request is written (default: wait for the server to close it, as libpq).")
+    )
+    var cancelCloseImmediately = false
     @Option(name: .long, help: ArgumentHelp(
         "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, "
         + "prepared-churn, all.",

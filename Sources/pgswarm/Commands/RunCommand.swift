@@ -216,6 +216,7 @@ struct RunCommand: AsyncParsableCommand {
         options.idleInTransaction = benchmark.idleInTransaction
         options.stateLeakCheck = benchmark.stateLeakCheck
         options.scramCache = benchmark.scramCache
+        options.cancelClosesImmediately = benchmark.cancelCloseImmediately
         options.probe = benchmark.probe
         options.probeRounds = benchmark.probeRounds
         options.probeClients = benchmark.probeClients
