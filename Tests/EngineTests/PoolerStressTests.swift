@@ -81,6 +81,32 @@ struct PoolerStressTests {
         #expect(!json.contains("state_leak"))
     }
 
+    @Test("a pooler that goes away mid-run: the run ends on time with its results, the probe's failures counted")
+    func stateLeakProbeSurvivesADeadPooler() async throws {
+        _ = try await BenchmarkRunTests.initialisedDatabase()
+        // A bouncer of its own: stopping the shared one would take the other tests with it.
+        let bouncer = try LocalPgBouncer.start(backend: try await TestPostgres.shared(),
+                                               options: .init(poolMode: .transaction))
+        defer { bouncer.stop() }
+        var settings = ConnectionSettings(endpoint: .tcp(host: bouncer.host, port: bouncer.port),
+                                          user: bouncer.backend.superuser, database: "engine_tests")
+        settings.sslMode = .disable
+        let stopper = Task {
+            try? await Task.sleep(for: .milliseconds(700))
+            bouncer.stop()
+        }
+        let started = Date()
+        let (outcome, report) = try await Self.leakRun(settings, seconds: 2)
+        await stopper.value
+        // The 2 s run, and at most the probe's grace besides: nothing waits on the dead pooler.
+        #expect(Date().timeIntervalSince(started) < 8, "\(report)")
+        let leak = try #require(outcome.summary.stateLeak, "\(report)")
+        #expect(leak.checks > 0, "\(leak)")
+        #expect(leak.errors > 0, "\(leak)")
+        #expect(report.contains("state leak probe error: "), "\(report)")
+        #expect((outcome.summary.lostConnections ?? 0) > 0, "\(report)")
+    }
+
     // MARK: Cancels
 
     @Test("--cancel-fraction through PgBouncer: cancels are forwarded, counted and the run completes",
@@ -287,6 +313,13 @@ struct PoolerSpecOptionTests {
         #expect(configuration.cancelDelayMicroseconds == 2000)
         // Flags can only add: the spec's true stays.
         #expect(configuration.stateLeakCheck)
+    }
+
+    @Test func stateLeakCheckIsAnOptionOfTheCommandLine() throws {
+        let outcome = try PgswarmProcess.run(["run", "--state-leak-check", "-c", "2", "--dry-run", "bench"],
+                                             environment: ["PGHOST": "/nonexistent-socket-dir"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.lines.contains("database: bench"))
     }
 
     @Test func withoutPoolerTableNothingChanges() throws {
