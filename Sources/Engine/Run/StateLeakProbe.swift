@@ -92,7 +92,8 @@ final class StateLeakProbe: Sendable {
         let statement = role == .setter
             ? "SET pgswarm.leak_marker = '\(Self.marker(setter: number))'"
             : "SELECT current_setting('pgswarm.leak_marker', true)"
-        for _ in 0..<Self.maxRoundsPerWorker where !stop.isSet {
+        for _ in 0..<Self.maxRoundsPerWorker {
+            if stop.isSet { break }
             if connection == nil {
                 guard attempts < Self.maxConnectAttemptsPerWorker else { return }
                 attempts += 1
