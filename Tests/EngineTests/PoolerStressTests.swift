@@ -36,8 +36,8 @@ struct PoolerStressTests {
     func stateLeakDirect() async throws {
         let (outcome, report) = try await Self.leakRun(try await Self.settings(poolMode: nil))
         let leak = try #require(outcome.summary.stateLeak, "\(report)")
-        #expect(leak.checks > 50, "\(leak)")
-        #expect(leak.sets > 50, "\(leak)")
+        #expect(leak.checks >= 5, "\(leak)")
+        #expect(leak.sets >= 5, "\(leak)")
         #expect(leak.leaks == 0, "\(leak)")
         #expect(leak.example == nil)
         #expect(leak.errors == 0, "\(report)")
@@ -51,7 +51,7 @@ struct PoolerStressTests {
     func stateLeakTransactionPooling() async throws {
         let (outcome, report) = try await Self.leakRun(try await Self.settings(poolMode: .transaction))
         let leak = try #require(outcome.summary.stateLeak, "\(report)")
-        #expect(leak.checks > 50, "\(leak)")
+        #expect(leak.checks >= 5, "\(leak)")
         // PgBouncer 1.18 runs server_reset_query (DISCARD ALL) only in session mode: the SET stays on the server
         // connection and the next client linked to it reads another client's marker.
         #expect(leak.leaks > 0, "\(leak)")
@@ -65,7 +65,7 @@ struct PoolerStressTests {
     func stateLeakSessionPooling() async throws {
         let (outcome, report) = try await Self.leakRun(try await Self.settings(poolMode: .session))
         let leak = try #require(outcome.summary.stateLeak, "\(report)")
-        #expect(leak.checks > 50, "\(leak)")
+        #expect(leak.checks >= 5, "\(leak)")
         #expect(leak.leaks == 0, "\(leak)")
         #expect(leak.errors == 0, "\(report)")
     }
