@@ -55,10 +55,14 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var tlsHandshakeMicroseconds: LatencySummary?
     /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
     public var probes: [String: ProbeSummary]?
+    /// NoticeResponses the clients received (warnings, notices a pooler or server sent beside the replies).
+    public var notices: UInt64?
     /// How evenly the clients were served.
     public var fairness: FairnessSummary?
     /// The phases of the run's connects.
     public var connectPhases: ConnectPhasesSummary?
+    /// Errors by severity, SQLSTATE and (folded) message, most frequent first.
+    public var errorsDetailed: [ErrorDetailCount]?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -96,8 +100,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case stateLeak = "state_leak"
         case tlsHandshakeMicroseconds = "tls_handshake_us"
         case probes
+        case notices
         case fairness
         case connectPhases = "connect_phases"
+        case errorsDetailed = "errors_detailed"
     }
 
     public init(
@@ -210,6 +216,8 @@ public struct CancelSummary: Codable, Sendable, Equatable {
     public var sent: UInt64
     public var cancelled: UInt64
     public var late: UInt64
+    /// Cancels sent at least 100 ms before their transaction ended normally: a pooler dropped them.
+    public var lost: UInt64?
     /// Cancels that arrived after their transaction ended and cancelled the connection's next one.
     public var misdirected: UInt64
     /// 57014 errors on connections with no cancel of their own pending: someone else's cancel reached them (through a
@@ -218,17 +226,19 @@ public struct CancelSummary: Codable, Sendable, Equatable {
     public var timeToCancelMicroseconds: LatencySummary
 
     enum CodingKeys: String, CodingKey {
-        case sent, cancelled, late, misdirected
+        case sent, cancelled, late, lost, misdirected
         case wrongVictim = "wrong_victim"
         case timeToCancelMicroseconds = "time_to_cancel_us"
     }
 
-    public init(sent: UInt64, cancelled: UInt64, late: UInt64, misdirected: UInt64, wrongVictim: UInt64? = nil,
+    public init(sent: UInt64, cancelled: UInt64, late: UInt64, lost: UInt64? = nil, misdirected: UInt64,
+                wrongVictim: UInt64? = nil,
                 timeToCancelMicroseconds: LatencySummary)
     {
         self.sent = sent
         self.cancelled = cancelled
         self.late = late
+        self.lost = lost
         self.misdirected = misdirected
         self.wrongVictim = wrongVictim
         self.timeToCancelMicroseconds = timeToCancelMicroseconds

@@ -155,6 +155,20 @@ struct ProbeMisbehavingServerTests {
         #expect(late.violations["negotiate_after_authentication"] == 4, "\(late)")
     }
 
+    @Test("a message out of place during startup is a desync; a 300-byte key a key_length violation")
+    func startupDesync() async throws {
+        let summary = try await Self.probe(.negotiation, login: Wire.authenticationOk + Wire.copyDone, reply: [])
+        #expect(summary.desyncs == ["CopyDone": 4], "\(summary)")
+        #expect(summary.failures == ["protocol": 4], "\(summary)")
+        let early = try await Self.probe(.negotiation, login: Wire.readyForQuery, reply: [])
+        #expect(early.desyncs == ["ReadyForQuery": 4], "\(early)")
+        let huge = try await Self.probe(.negotiation,
+                                        login: Wire.authenticationOk + Wire.backendKey(bytes: 300) + Wire.readyForQuery,
+                                        reply: [])
+        #expect(huge.violations["key_length"] == 4, "\(huge)")
+        #expect(huge.failures == ["undecodable": 4], "\(huge)")
+    }
+
     @Test("garbage during startup is counted as undecodable, not a crash")
     func undecodable() async throws {
         let summary = try await Self.probe(.negotiation, login: Wire.authenticationOk + [0xFF, 0, 0, 0, 4],
@@ -191,5 +205,26 @@ struct ProbeMisbehavingServerTests {
         #expect(summary.passed == 1, "\(report)")
         #expect(summary.counters["cancelled"] == 2, "\(report)")
         #expect(cancels.all == [44, 44], "\(report)")
+    }
+
+    @Test("a message right behind the login's ReadyForQuery reaches the probe that reads next")
+    func nothingLostBetweenReaders() async throws {
+        // One write: the login, then a stray CopyDone. The login stops reading at ReadyForQuery; the pipeline probe
+        // must still see the CopyDone first.
+        let summary = try await Self.probe(
+            .pipeline, login: Wire.authenticationOk + Wire.readyForQuery + Wire.copyDone, reply: Wire.readyForQuery)
+        #expect(summary.desyncs == ["CopyDone": 1], "\(summary)")
+    }
+
+    @Test("a server that ignores CancelRequests: three tries a case, then cancel_not_honoured")
+    func cancelIgnored() async throws {
+        let cancels = CancelLog()
+        let summary = try await Self.probe(
+            .negotiation, login: Wire.authenticationOk + Wire.backendKey(bytes: 4) + Wire.readyForQuery, reply: [],
+            cancels: cancels)
+        #expect(summary.violations["cancel_not_honoured"] == 4, "\(summary)")
+        #expect(summary.counters["cancels_sent"] == 12, "\(summary)")
+        #expect(cancels.all == [Int](repeating: 16, count: 12), "\(summary)")
+        #expect(summary.findings.contains { $0.hasPrefix("a CancelRequest quoting the 4-byte key did not cancel") })
     }
 }

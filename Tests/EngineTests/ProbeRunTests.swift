@@ -34,6 +34,9 @@ struct ProbeRunTests {
         #expect(configuration.probes.rounds == 5)
         #expect(configuration.probes.clients == 3)
         #expect(configuration.probes.storm == 100)
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
+        #expect(DryRunReport.lines(configuration: configuration, plan: plan)
+            .contains("probes: pipeline, notify (rounds 5, clients 3, storm 100, timeout 10 s)"))
         options.probeRounds = "0"
         #expect(throws: EngineError.self) { try options.makeRunConfiguration(connection: connection) }
     }
@@ -130,5 +133,35 @@ struct ProbeCliTests {
         #expect(Set(summary.probes?.keys.map { $0 } ?? []) == ["negotiation", "copy", "pooler-stats"])
         #expect(summary.probes?["negotiation"]?.counters["fallbacks"] == 3)
         #expect(FileManager.default.fileExists(atPath: out + "/pooler-stats.csv"))
+    }
+}
+
+/// NoticeResponses the clients receive are counted in the summary (item 6 of the pooler issue, the part that needs no
+/// change to the session).
+@Suite("notice counts")
+struct ProbeNoticeCountTests {
+    @Test("a script that raises a notice per transaction: summary.json and the text say how many")
+    func noticesCounted() async throws {
+        let settings = try await ProbeTarget.postgres.settings()
+        let script = ScriptSource(name: "notice.sql", text: "DO $$ BEGIN RAISE NOTICE 'probe notice'; END $$;\n")
+        let plan = try Plan.compile(sources: [script], mode: .simple)
+        var configuration = RunConfiguration(connection: settings)
+        configuration.clients = 2
+        configuration.threads = 1
+        configuration.limit = .transactionsPerClient(3)
+        configuration.noVacuum = true
+        configuration.scale = 1
+        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { lines.append($0) })
+        #expect(outcome.summary.transactions == 6)
+        #expect(outcome.summary.notices == 6)
+        #expect(lines.text.contains("notices received: 6"), "\(lines.text)")
+        let quiet = try await Benchmark.run(
+            configuration: configuration,
+            plan: try Plan.compile(sources: [ScriptSource(name: "quiet.sql", text: "SELECT 1;\n")], mode: .simple),
+            print: { _ in })
+        #expect(quiet.summary.transactions == 6)
+        #expect(quiet.summary.notices == nil)
     }
 }

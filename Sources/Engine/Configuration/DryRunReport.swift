@@ -33,6 +33,7 @@ public enum DryRunReport {
         let defaultScale = usesBuiltin ? "from pgbench_branches" : "1"
         lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? defaultScale))
         lines.append("continue on error: \(configuration.continueOnError)")
+        lines += probeLines(configuration.probes)
         lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
         return lines
     }
@@ -66,5 +67,24 @@ public enum DryRunReport {
     /// 10 rather than 10.0, 0.5 as 0.5.
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+extension DryRunReport {
+    /// The probes a run would start, and how (nothing when none).
+    static func probeLines(_ probes: ProbeOptions) -> [String] {
+        var lines: [String] = []
+        if !probes.isEmpty {
+            var line = "probes: " + probes.names.map(\.rawValue).joined(separator: ", ")
+            line += " (rounds \(probes.rounds), clients \(probes.clients)"
+            if probes.storm > 0 { line += ", storm \(probes.storm)" }
+            line += ", timeout \(number(probes.timeoutSeconds)) s)"
+            lines.append(line)
+        }
+        if probes.poolerStats {
+            let address = probes.poolerStatsAddress ?? "the run's address"
+            lines.append("pooler stats: \(address), database pgbouncer")
+        }
+        return lines
     }
 }

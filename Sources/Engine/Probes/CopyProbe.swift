@@ -34,7 +34,7 @@ struct CopyProbe {
                                                                 into: &part)
             else { return part }
             var reader = ProbeReader(connection)
-            for _ in 0..<rounds {
+            for _ in 0..<rounds where !Task.isCancelled {
                 part.rounds += 1
                 let before = (part.violationCount, part.desyncCount, part.failureCount)
                 guard await Self.copyFail(connection, &reader, timeout: timeout, into: &part),

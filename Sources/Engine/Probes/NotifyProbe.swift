@@ -28,7 +28,7 @@ struct NotifyProbe {
             var reader = ProbeReader(connection)
             let channel = "pgswarm_probe_\(token)_\(index)"
             if await Self.simple("LISTEN \(channel)", connection, &reader, timeout: timeout, into: &part) {
-                for round in 0..<rounds {
+                for round in 0..<rounds where !Task.isCancelled {
                     part.rounds += 1
                     guard let delivered = await Self.notifySelf(channel: channel, payload: "round \(round)",
                                                                 connection, &reader, wait: wait,

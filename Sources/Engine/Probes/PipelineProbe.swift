@@ -27,7 +27,7 @@ struct PipelineProbe {
                                                                 into: &part)
             else { return part }
             var reader = ProbeReader(connection)
-            for _ in 0..<rounds {
+            for _ in 0..<rounds where !Task.isCancelled {
                 guard await Self.round(connection, &reader, timeout: timeout, into: &part) else { break }
             }
             await connection.close()

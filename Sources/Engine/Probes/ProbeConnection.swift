@@ -1,5 +1,6 @@
 import NIOCore
 import PGWire
+import Synchronization
 
 /// What a probe reads from its connection: a decoded message, or the reason nothing more will come.
 enum ProbeEvent: Sendable {
@@ -20,6 +21,9 @@ enum ProbeEvent: Sendable {
 final class ProbeConnection: Sendable {
     let channel: any Channel
     private let handler: NIOLoopBound<ProbeChannelHandler>
+    /// The last batch received and how much of it was read: kept here, not in a reader, so that whoever reads the
+    /// connection next (the probe after the login) continues where the last reader stopped.
+    private let inbox = Mutex<(events: [ProbeEvent], position: Int)>(([], 0))
 
     private init(channel: any Channel, handler: NIOLoopBound<ProbeChannelHandler>) {
         self.channel = channel
@@ -57,12 +61,25 @@ final class ProbeConnection: Sendable {
 
     /// Everything received since the last call, or, if nothing is waiting, whatever arrives first within `timeout`
     /// (`[.timedOut]` if nothing does).
-    func receive(timeout: TimeAmount) async -> [ProbeEvent] {
+    private func receive(timeout: TimeAmount) async -> [ProbeEvent] {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: [ProbeEvent].self)
         let handler = self.handler
         loop.execute { handler.value.take(promise, timeout: timeout, on: loop) }
         return (try? await promise.futureResult.get()) ?? [.closed]
+    }
+
+    /// The next event: from the batch at hand, or from a new one (waiting at most `timeout` for it).
+    func next(timeout: TimeAmount) async -> ProbeEvent {
+        let buffered: ProbeEvent? = inbox.withLock { inbox in
+            guard inbox.position < inbox.events.count else { return nil }
+            inbox.position += 1
+            return inbox.events[inbox.position - 1]
+        }
+        if let buffered { return buffered }
+        let batch = await receive(timeout: timeout)
+        inbox.withLock { $0 = (batch, 1) }
+        return batch[0]
     }
 
     /// Sends Terminate (when still open) and closes.
@@ -74,23 +91,17 @@ final class ProbeConnection: Sendable {
     }
 }
 
-/// Reads a probe connection one event at a time, fetching a batch whenever the last one is used up.
+/// Reads a probe connection one event at a time (the connection keeps the batch at hand, so two readers of one
+/// connection, one after the other, lose nothing between them).
 struct ProbeReader {
     let connection: ProbeConnection
-    private var batch: [ProbeEvent] = []
-    private var position = 0
 
     init(_ connection: ProbeConnection) {
         self.connection = connection
     }
 
     mutating func next(timeout: TimeAmount) async -> ProbeEvent {
-        if position == batch.count {
-            batch = await connection.receive(timeout: timeout)
-            position = 0
-        }
-        position += 1
-        return batch[position - 1]
+        await connection.next(timeout: timeout)
     }
 
     /// Reads until ReadyForQuery (included), or until the connection ends or `timeout` passes between two messages.

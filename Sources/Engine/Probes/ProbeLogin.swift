@@ -13,6 +13,10 @@ struct ProbeLogin {
         var negotiationAfterAuthentication = false
         var backendKeys: [BackendKeyData] = []
         var authenticationSeen = false
+        /// The message the login failed on when it came out of order (e.g. a DataRow, or ReadyForQuery before
+        /// AuthenticationOk): a desync to count under its name.
+        var unexpectedMessage: String?
+        fileprivate var lastMessageName: String?
     }
 
     enum Outcome: Sendable {
@@ -52,6 +56,7 @@ struct ProbeLogin {
                 switch await reader.next(timeout: timeout) {
                 case .message(let message):
                     observe(message, into: &observed)
+                    observed.lastMessageName = message.name
                     action = machine.messageReceived(message)
                 case .closed:
                     return (.failed(cause: "closed", detail: "closed during startup"), observed)
@@ -64,6 +69,7 @@ struct ProbeLogin {
                 return (.ready(result), observed)
             case .fail(let error):
                 if let fields = error.serverError { return (.refused(fields), observed) }
+                if error.kind == .unexpectedMessage { observed.unexpectedMessage = observed.lastMessageName }
                 return (.failed(cause: "protocol", detail: error.description), observed)
             case .retryWithProtocol30(let fields):
                 return (.refused(fields), observed)
@@ -100,8 +106,9 @@ struct ProbeLogin {
             summary.note("cannot connect: \(error)")
             return nil
         }
-        let (outcome, _) = await login(connection, configuration: Connector.startupConfiguration(plain),
-                                       timeout: timeout)
+        let (outcome, observed) = await login(connection, configuration: Connector.startupConfiguration(plain),
+                                              timeout: timeout)
+        if let name = observed.unexpectedMessage { summary.desync(name) }
         switch outcome {
         case .ready:
             return connection

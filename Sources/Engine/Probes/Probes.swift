@@ -11,7 +11,7 @@ public enum Probes {
         -> [String: ProbeSummary]
     {
         var results: [String: ProbeSummary] = [:]
-        for name in options.names {
+        for name in options.names where !Task.isCancelled {
             results[name.rawValue] = await run(name, options: options, settings: settings, group: group)
         }
         return results

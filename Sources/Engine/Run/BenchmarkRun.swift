@@ -127,6 +127,8 @@ struct BenchmarkRun {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
+        // Interrupted: the probes stop after their current round instead of running all of them.
+        if stop.count > 0 { probes?.cancel() }
         var probeResults = await probes?.value
         if let poolerStats {
             poolerStats.poller.stop()
@@ -153,7 +155,7 @@ struct BenchmarkRun {
             throw EngineError(.io, "cannot write \(outputDirectory)/summary.json: \(error)")
         }
         return Benchmark.Outcome(summary: summary, outputDirectory: outputDirectory,
-                                 abortMessages: extras.abortMessages, abortedClients: extras.abortedClients)
+                                 abortMessages: extras.abortMessages, abortedClients: extras.counters.abortedClients)
     }
 
     // MARK: Before the run
@@ -317,17 +319,9 @@ struct BenchmarkRun {
 
     struct Extras: Sendable {
         var commands: [CommandStatistics]
-        var lateTransactions: UInt64 = 0
-        var abortedClients = 0
+        var counters = LoopCounters()
         var abortMessages: [String] = []
-        var notices: UInt64 = 0
-        var lostConnections: UInt64 = 0
-        var cancelsSent: UInt64 = 0
-        var cancelsHit: UInt64 = 0
-        var cancelsLate: UInt64 = 0
-        var cancelsMisdirected: UInt64 = 0
-        var cancelsWrongVictim: UInt64 = 0
-        var authenticationRoundTrips: UInt64 = 0
+        var errorDetails: [ErrorDetail: UInt64] = [:]
         var fairness: [ClientFairness] = []
     }
 
@@ -347,13 +341,8 @@ struct BenchmarkRun {
         var extras = Extras(commands: [CommandStatistics](repeating: CommandStatistics(), count: plan.sqlCommandCount))
         for (loop, context) in zip(loops, contexts) {
             let part = try? await loop.submit {
-                Extras(commands: context.commands, lateTransactions: context.lateTransactions,
-                       abortedClients: context.abortedClients, abortMessages: context.abortMessages,
-                       notices: context.notices, lostConnections: context.lostConnections,
-                       cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
-                       cancelsWrongVictim: context.cancelsWrongVictim,
-                       authenticationRoundTrips: context.authenticationRoundTrips)
+                Extras(commands: context.commands, counters: context.counters, abortMessages: context.abortMessages,
+                       errorDetails: context.errorDetails)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -361,17 +350,9 @@ struct BenchmarkRun {
                 extras.commands[index].totalNanos += part.commands[index].totalNanos
                 extras.commands[index].failures += part.commands[index].failures
             }
-            extras.lateTransactions += part.lateTransactions
-            extras.abortedClients += part.abortedClients
+            extras.counters.add(part.counters)
             extras.abortMessages += part.abortMessages
-            extras.notices += part.notices
-            extras.lostConnections += part.lostConnections
-            extras.cancelsSent += part.cancelsSent
-            extras.cancelsHit += part.cancelsHit
-            extras.cancelsLate += part.cancelsLate
-            extras.cancelsMisdirected += part.cancelsMisdirected
-            extras.cancelsWrongVictim += part.cancelsWrongVictim
-            extras.authenticationRoundTrips += part.authenticationRoundTrips
+            extras.errorDetails.merge(part.errorDetails, uniquingKeysWith: +)
         }
         return extras
     }

@@ -158,23 +158,19 @@ struct CommandStatistics: Sendable {
 final class LoopContext: @unchecked Sendable {
     let recorder: LoopRecorder
     var commands: [CommandStatistics]
-    var lateTransactions: UInt64 = 0
+    var counters = LoopCounters()
     var openConnections = 0
-    var abortedClients = 0
-    /// Connections the server closed under a running client (restart, pooler kill), reconnected or not.
-    var lostConnections: UInt64 = 0
     var abortMessages: [String] = []
-    var notices: UInt64 = 0
-    /// --cancel-fraction: CancelRequests sent, transactions they cancelled (57014), and those that ended before the
-    /// cancel arrived (late).
-    var cancelsSent: UInt64 = 0
-    var cancelsHit: UInt64 = 0
-    var cancelsLate: UInt64 = 0
-    var cancelsMisdirected: UInt64 = 0
-    /// 57014 errors on connections that had no cancel of their own pending: another client's cancel hit them.
-    var cancelsWrongVictim: UInt64 = 0
-    /// Authentication round trips of every login (StartupMessage and each password or SASL message).
-    var authenticationRoundTrips: UInt64 = 0
+    /// Errors by severity, SQLSTATE and folded message (at most `ErrorDetail.limit` of them, then "other").
+    var errorDetails: [ErrorDetail: UInt64] = [:]
+
+    func noteError(_ detail: ErrorDetail) {
+        if errorDetails[detail] == nil && errorDetails.count >= ErrorDetail.limit {
+            errorDetails[ErrorDetail.other, default: 0] += 1
+        } else {
+            errorDetails[detail, default: 0] += 1
+        }
+    }
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)

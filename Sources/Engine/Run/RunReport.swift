@@ -31,7 +31,7 @@ struct RunReport {
             transportMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.transport]),
             authenticationMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.authentication]),
             readyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.ready]),
-            authenticationRoundTrips: Double(extras.authenticationRoundTrips) / Double(logins),
+            authenticationRoundTrips: Double(extras.counters.authenticationRoundTrips) / Double(logins),
             scramClientMicroseconds: scram.totalCount > 0 ? LatencySummary(nanoseconds: scram) : nil,
             scramCache: configuration.scramCache)
     }
@@ -80,7 +80,7 @@ struct RunReport {
         }
         if configuration.latencyLimitMicroseconds != nil {
             let skipped = total.counters.skippedTransactions
-            let late = extras.lateTransactions
+            let late = extras.counters.lateTransactions
             if configuration.isOpenLoop {
                 print("number of transactions skipped: \(skipped) (\(fixed(percent(skipped, of: attempted + skipped), 3))%)")
             }
@@ -124,12 +124,17 @@ struct RunReport {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
+            // The messages behind them: a pooler's generic SQLSTATE says little, its message says why.
+            for detail in ErrorDetailCount.sorted(extras.errorDetails).prefix(5) {
+                print("  \(detail.severity) \(detail.sqlState) × \(detail.count): \(detail.message)")
+            }
         }
         if configuration.cancelFraction > 0 {
             let toCancel = total.histograms[SeriesLayout.cancel]
-            print("cancels: \(extras.cancelsSent) sent, \(extras.cancelsHit) cancelled a query (57014), "
-                  + "\(extras.cancelsLate) arrived after the transaction ended, \(extras.cancelsMisdirected) cancelled a "
-                  + "later transaction, \(extras.cancelsWrongVictim) queries cancelled without a cancel of their own "
+            print("cancels: \(extras.counters.cancelsSent) sent, \(extras.counters.cancelsHit) cancelled a query (57014), "
+                  + "\(extras.counters.cancelsLate) arrived as the transaction ended, \(extras.counters.cancelsLost) lost (no effect in "
+                  + "100 ms), \(extras.counters.cancelsMisdirected) cancelled a "
+                  + "later transaction, \(extras.counters.cancelsWrongVictim) queries cancelled without a cancel of their own "
                   + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
         }
@@ -165,15 +170,18 @@ struct RunReport {
             print(line)
             if let error = stateLeak.firstError { print("  state leak probe error: \(error)") }
         }
+        if extras.notices > 0 {
+            print("notices received: \(extras.notices)")
+        }
         for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
             for line in Probes.describe(name, probe) { print(line) }
         }
-        if extras.lostConnections > 0 {
-            print("connections lost during the run: \(extras.lostConnections) "
+        if extras.counters.lostConnections > 0 {
+            print("connections lost during the run: \(extras.counters.lostConnections) "
                   + "(\(total.counters.connections) connections made in all)")
         }
-        if extras.abortedClients > 0 {
-            print("Run was aborted; the above results are incomplete. (\(extras.abortedClients) clients aborted)")
+        if extras.counters.abortedClients > 0 {
+            print("Run was aborted; the above results are incomplete. (\(extras.counters.abortedClients) clients aborted)")
         }
         if interrupted {
             print("Run was interrupted; the above results cover the time until then.")
@@ -279,12 +287,12 @@ struct RunReport {
             scripts: scripts,
             hlogFile: hlogFile
         )
-        summary.lostConnections = extras.lostConnections
-        summary.abortedClients = extras.abortedClients
+        summary.lostConnections = extras.counters.lostConnections
+        summary.abortedClients = extras.counters.abortedClients
         if configuration.cancelFraction > 0 {
             summary.cancels = CancelSummary(
-                sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate,
-                misdirected: extras.cancelsMisdirected, wrongVictim: extras.cancelsWrongVictim,
+                sent: extras.counters.cancelsSent, cancelled: extras.counters.cancelsHit, late: extras.counters.cancelsLate, lost: extras.counters.cancelsLost,
+                misdirected: extras.counters.cancelsMisdirected, wrongVictim: extras.counters.cancelsWrongVictim,
                 timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
         }
         if let storm {
@@ -301,8 +309,10 @@ struct RunReport {
                                                  errors: stateLeak.errors)
         }
         summary.probes = probes
+        summary.notices = extras.notices > 0 ? extras.notices : nil
         summary.fairness = fairness
         summary.connectPhases = connectPhases
+        if !extras.errorDetails.isEmpty { summary.errorsDetailed = ErrorDetailCount.sorted(extras.errorDetails) }
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

@@ -101,6 +101,10 @@ struct ClientSession {
     /// cancel (a wrong victim, e.g. a pooler forwarding a cancel to the wrong server connection).
     private var lastCancelSentAt: UInt64?
     static let ownCancelWindowNanos: UInt64 = 1_000_000_000
+    /// A cancel that left this long before its transaction ended, without cancelling it, had every chance: lost (a
+    /// pooler that dropped or misrouted it), rather than late (it met a query already finishing). PostgreSQL acts on
+    /// a cancel in a few milliseconds here, through PgBouncer too.
+    static let lostCancelNanos: UInt64 = 100_000_000
     /// Fairness: when this client last finished a transaction (or started), the longest it went without finishing
     /// one, and how many it finished.
     private var lastProgressAt: UInt64 = 0
@@ -186,7 +190,8 @@ struct ClientSession {
     /// and connect again after a bounded backoff (or stop, with --reconnect=never).
     private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
         let sqlState = failure?.sqlState ?? "08006"
-        loop.lostConnections &+= 1
+        noteError(failure, sqlState: sqlState, otherwise: "the server closed the connection")
+        loop.counters.lostConnections &+= 1
         if inTransaction {
             loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
             transactionsDone += 1
@@ -232,7 +237,7 @@ struct ClientSession {
         case .idle, .waitingForSchedule, .reconnecting, .connecting:
             // Closed on purpose between transactions (-C), or the server went away between transactions: the next
             // transaction connects again.
-            if wasConnected && !run.configuration.connectPerTransaction { loop.lostConnections &+= 1 }
+            if wasConnected && !run.configuration.connectPerTransaction { loop.counters.lostConnections &+= 1 }
             return .none
         case .starting(var machine):
             if retryStartupAt30 { return .connect }
@@ -315,6 +320,7 @@ struct ClientSession {
                 if let fields = failure {
                     failure = nil
                     loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                    noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
                     return abort("client \(clientID): connection setup SQL failed: \(fields.sqlState ?? "") "
                                  + (fields.message ?? ""))
                 }
@@ -327,6 +333,7 @@ struct ClientSession {
             if case .errorResponse(let fields) = message {
                 // e.g. the server shutting down while we sleep: FATAL 57P01.
                 loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
             }
             return .none
         }
@@ -351,7 +358,7 @@ struct ClientSession {
         switch action {
         case .send(let message):
             appendToOutbound { machine.encode(message, into: &$0) }
-            loop.authenticationRoundTrips &+= 1
+            loop.counters.authenticationRoundTrips &+= 1
             return .flush
         case .wait:
             return .none
@@ -378,7 +385,10 @@ struct ClientSession {
             return beginTransaction(now: now)
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
-            if let sqlState = error.serverError?.sqlState { loop.recorder.recordError(sqlState: sqlState) }
+            if let fields = error.serverError, let sqlState = fields.sqlState {
+                loop.recorder.recordError(sqlState: sqlState)
+                noteError(fields, sqlState: sqlState, otherwise: "")
+            }
             // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
             if everConnected && run.configuration.reconnect {
                 state = .reconnecting
@@ -537,7 +547,7 @@ struct ClientSession {
             }
             rowCount = 0
         case .noticeResponse:
-            loop.notices &+= 1
+            loop.counters.notices &+= 1
         case .commandComplete, .emptyQueryResponse:
             if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 // One Query may hold several statements (\;); the command ends at ReadyForQuery.
@@ -627,7 +637,7 @@ struct ClientSession {
         case .running, .sleeping:
             cancelSentAt = now
             lastCancelSentAt = now
-            loop.cancelsSent &+= 1
+            loop.counters.cancelsSent &+= 1
             return true
         default:
             return false
@@ -644,9 +654,26 @@ struct ClientSession {
         ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
     }
 
+    /// Counts an error by severity, SQLSTATE and message besides its SQLSTATE count (errors are rare enough on a
+    /// healthy run that building the key here costs nothing that matters).
+    private func noteError(_ fields: ErrorFields?, sqlState: String, otherwise message: String) {
+        loop.noteError(ErrorDetail(severity: fields?.severity ?? "ERROR", sqlState: sqlState,
+                                   message: fields?.message ?? message))
+    }
+
+    /// The transaction ended without being cancelled though a cancel went out for it: late or lost.
+    private mutating func countCancelWithoutEffect(now: UInt64) {
+        guard let sentAt = cancelSentAt else { return }
+        if now &- sentAt >= Self.lostCancelNanos {
+            loop.counters.cancelsLost &+= 1
+        } else {
+            loop.counters.cancelsLate &+= 1
+        }
+    }
+
     private mutating func transactionSucceeded(now: UInt64) -> Action {
         completedTransactions += 1
-        if cancelSentAt != nil { loop.cancelsLate &+= 1 }
+        countCancelWithoutEffect(now: now)
         let latency = now &- scheduledAt
         let recorder = loop.recorder
         recorder.transactions &+= 1
@@ -660,7 +687,7 @@ struct ClientSession {
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
         }
         if let limit = run.latencyLimitNanos, latency > limit {
-            loop.lateTransactions &+= 1
+            loop.counters.lateTransactions &+= 1
         }
         return nextTransaction(now: now)
     }
@@ -682,16 +709,16 @@ struct ClientSession {
         // connection runs next, counted as misdirected.
         let cancelledByUs = sqlState == "57014" && run.configuration.cancelFraction > 0
         if let sentAt = cancelSentAt, cancelledByUs {
-            loop.cancelsHit &+= 1
+            loop.counters.cancelsHit &+= 1
             loop.recorder.record(series: SeriesLayout.cancel, nanoseconds: now &- sentAt)
         } else if cancelledByUs, let last = lastCancelSentAt, now &- last < Self.ownCancelWindowNanos {
-            loop.cancelsMisdirected &+= 1
+            loop.counters.cancelsMisdirected &+= 1
         } else if cancelledByUs {
             // No cancel of ours was pending on this connection: another client's cancel reached our query (a
             // pooler that forwarded a cancel to the wrong server connection).
-            loop.cancelsWrongVictim &+= 1
-        } else if cancelSentAt != nil {
-            loop.cancelsLate &+= 1
+            loop.counters.cancelsWrongVictim &+= 1
+        } else {
+            countCancelWithoutEffect(now: now)
         }
         // pgbench counts serialization failures and deadlocks as failed transactions and goes on; any other
         // error aborts the client unless the user asked to continue.
@@ -710,6 +737,7 @@ struct ClientSession {
             return advance(now: now)
         }
         loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+        noteError(failure, sqlState: sqlState, otherwise: "")
         if !retryable && !cancelledByUs && !run.configuration.continueOnError {
             let message = failure?.message ?? "unknown error"
             return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
@@ -768,7 +796,7 @@ struct ClientSession {
     private mutating func abort(_ message: String) -> Action {
         if case .finished = state { return .none }
         state = .finished
-        loop.abortedClients += 1
+        loop.counters.abortedClients += 1
         if loop.abortMessages.count < 20 { loop.abortMessages.append(message) }
         return .finish(abort: message)
     }
