@@ -170,8 +170,8 @@ struct RunReport {
             print(line)
             if let error = stateLeak.firstError { print("  state leak probe error: \(error)") }
         }
-        if extras.notices > 0 {
-            print("notices received: \(extras.notices)")
+        if extras.counters.notices > 0 {
+            print("notices received: \(extras.counters.notices)")
         }
         for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
             for line in Probes.describe(name, probe) { print(line) }
@@ -309,7 +309,7 @@ struct RunReport {
                                                  errors: stateLeak.errors)
         }
         summary.probes = probes
-        summary.notices = extras.notices > 0 ? extras.notices : nil
+        summary.notices = extras.counters.notices > 0 ? extras.counters.notices : nil
         summary.fairness = fairness
         summary.connectPhases = connectPhases
         if !extras.errorDetails.isEmpty { summary.errorsDetailed = ErrorDetailCount.sorted(extras.errorDetails) }
