@@ -41,6 +41,13 @@ import Testing
         #expect(!spec.describe().contains { $0.hasPrefix("pooler:") })
     }
 
+    @Test func falseFlagsAskForNothing() throws {
+        let spec = try WorkloadSpec.parse(Self.script + "[pooler]\nstate_leak_check = false\n", path: "p.toml")
+        #expect(spec.pooler.stateLeakCheck == false)
+        #expect(spec.pooler.isEmpty)
+        #expect(!spec.describe().contains { $0.hasPrefix("pooler:") })
+    }
+
     @Test func wholeNumbersAndSecondsAreAccepted() throws {
         let spec = try WorkloadSpec.parse(
             Self.script + "[pooler]\ncancel_fraction = 1\ncancel_delay = 0.5\nstorm_rate = 10\nconnect_storm = 1\n",

@@ -35,8 +35,11 @@ public struct SpecPooler: Sendable, Equatable {
         self.stateLeakCheck = stateLeakCheck
     }
 
-    /// True when the table asked for nothing (or was absent).
-    public var isEmpty: Bool { self == SpecPooler() }
+    /// True when the table asks for no behaviour (absent, or only `false` flags): the refinements (`storm_rate`,
+    /// `idle_in_transaction`, `cancel_delay`) cannot be given without the behaviour they refine.
+    public var isEmpty: Bool {
+        connectStorm == nil && idleConnections == nil && cancelFraction == nil && stateLeakCheck != true
+    }
 
     /// One line for `pgswarm check`, e.g. `connect storm 200 at 100/s; idle connections 50 in transaction`.
     public func describe() -> String {
