@@ -1,5 +1,6 @@
 import Foundation
 import LocalCluster
+import NIOPosix
 import Stats
 import Testing
 
@@ -105,6 +106,27 @@ struct PoolerStressTests {
         #expect(leak.errors > 0, "\(leak)")
         #expect(report.contains("state leak probe error: "), "\(report)")
         #expect((outcome.summary.lostConnections ?? 0) > 0, "\(report)")
+    }
+
+    @Test("a pooler that accepts connections and never answers: finish() returns in bounded time and says so")
+    func stateLeakProbeSurvivesASilentPooler() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        // Accepts TCP connections and never writes a byte: every login waits for ever.
+        let silent = try await ServerBootstrap(group: group)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        var settings = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: silent.localAddress!.port!),
+                                          user: "u", database: "d")
+        settings.sslMode = .disable
+        let probe = StateLeakProbe.start(settings: settings, group: group)
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        let outcome = await probe.finish()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(outcome.checks == 0 && outcome.sets == 0)
+        #expect(outcome.errors == StateLeakProbe.setters + StateLeakProbe.checkers, "\(outcome)")
+        #expect(outcome.firstError?.contains("probe connections got no answer") == true, "\(outcome)")
     }
 
     // MARK: Cancels

@@ -73,12 +73,21 @@ final class StateLeakProbe: Sendable {
         while ContinuousClock.now < deadline && state.withLock({ $0.running }) > 0 {
             try? await Task.sleep(for: .milliseconds(5))
         }
-        let leftOpen = state.withLock { state in
+        let (leftOpen, stalled) = state.withLock { state in
             defer { state.connections = [:] }
-            return Array(state.connections.values)
+            return (Array(state.connections.values), state.running)
         }
         for connection in leftOpen { await connection.close() }
-        return state.withLock { $0.outcome }
+        return state.withLock { state in
+            // Workers still waiting for a login or a reply: the pooler stalled them; say so rather than wait.
+            if stalled > 0 {
+                state.outcome.errors += stalled
+                let seconds = Self.finishGrace.components.seconds
+                let note = "\(stalled) probe connections got no answer (login or reply) within \(seconds) s of the end"
+                state.outcome.firstError = state.outcome.firstError.map { $0 + "; " + note } ?? note
+            }
+            return state.outcome
+        }
     }
 
     /// The marker a setter writes.
