@@ -344,6 +344,24 @@ struct PoolerSpecOptionTests {
         #expect(outcome.lines.contains("database: bench"))
     }
 
+    @Test func dryRunShowsTheSpecsPoolerBehaviours() throws {
+        let directory = PoolerStressTests.poolerWorkloads
+        func dryRun(_ name: String, _ extra: [String] = []) throws -> [String] {
+            let outcome = try PgswarmProcess.run(["run", directory.appendingPathComponent(name).path, "--dry-run"]
+                                                     + extra,
+                                                 environment: ["PGHOST": "/nonexistent-socket-dir"])
+            #expect(outcome.status == 0, "\(name): \(outcome.standardError)")
+            return outcome.lines
+        }
+        #expect(try dryRun("storm.toml").contains("connect storm: 150 at once"))
+        #expect(try dryRun("storm.toml", ["--connect-storm", "20", "--storm-rate", "5"])
+                    .contains("connect storm: 20 at 5/s"))
+        #expect(try dryRun("idle-horde.toml").contains("idle connections: 100"))
+        #expect(try dryRun("cancels.toml").contains("cancel: 20% of transactions after 5 ms"))
+        #expect(try dryRun("state-leak.toml").contains("state leak check: on"))
+        #expect(try !dryRun("churn.toml").contains { $0.hasPrefix("state leak check") || $0.hasPrefix("cancel:") })
+    }
+
     @Test func withoutPoolerTableNothingChanges() throws {
         let spec = try WorkloadSpec.parse("[[script]]\nsql = \"SELECT 1\"\n", path: "p.toml")
         var options = PgbenchOptions()
