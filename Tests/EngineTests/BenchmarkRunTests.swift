@@ -91,7 +91,9 @@ struct BenchmarkRunTests {
         #expect(outcome.summary.durationSeconds >= 2 && outcome.summary.durationSeconds < 4)
         #expect(lines.text.contains("progress: "))
         let log = try HlogReader.read(path: outcome.outputDirectory + "/latency.hlog")
-        #expect(log.intervals(tag: nil).count >= 4)
+        // Four half-second intervals, or three when a loaded machine wakes the interval loop late (the last then
+        // takes the rest): either way every transaction is in the log.
+        #expect(log.intervals(tag: nil).count >= 3)
         #expect(log.merged(tag: nil).totalCount == outcome.summary.transactions)
     }
 
