@@ -49,6 +49,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var storm: StormSummary?
     /// `--cancel-fraction`: CancelRequests sent and what became of them.
     public var cancels: CancelSummary?
+    /// `--state-leak-check`: session state of one connection seen by another (through a pooler).
+    public var stateLeak: StateLeakSummary?
+    /// The TLS handshakes alone (each also counted in `connect_us`), when the run used TLS.
+    public var tlsHandshakeMicroseconds: LatencySummary?
     /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
     public var probes: [String: ProbeSummary]?
     /// NoticeResponses the clients received (warnings, notices a pooler or server sent beside the replies).
@@ -93,6 +97,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case idleConnectionsAlive = "idle_connections_alive"
         case storm = "connect_storm"
         case cancels
+        case stateLeak = "state_leak"
+        case tlsHandshakeMicroseconds = "tls_handshake_us"
         case probes
         case notices
         case fairness
@@ -236,5 +242,24 @@ public struct CancelSummary: Codable, Sendable, Equatable {
         self.misdirected = misdirected
         self.wrongVictim = wrongVictim
         self.timeToCancelMicroseconds = timeToCancelMicroseconds
+    }
+}
+
+/// What `--state-leak-check` saw: reads of the marker, how many returned another connection's SET, an example.
+public struct StateLeakSummary: Codable, Sendable, Equatable {
+    public var checks: Int
+    public var leaks: Int
+    /// A leaked value as read (e.g. "client-1"); absent without leaks.
+    public var example: String?
+    /// SET statements made by the setters, and failed statements or connects of the probe.
+    public var sets: Int
+    public var errors: Int
+
+    public init(checks: Int, leaks: Int, example: String?, sets: Int, errors: Int) {
+        self.checks = checks
+        self.leaks = leaks
+        self.example = example
+        self.sets = sets
+        self.errors = errors
     }
 }

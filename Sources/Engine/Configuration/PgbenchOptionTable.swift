@@ -95,6 +95,7 @@ public enum PgbenchOptionTable {
         .init("cancel-delay", value: true, .benchmark),
         .init("storm-rate", value: true, .benchmark),
         .init("idle-in-transaction", .benchmark),
+        .init("state-leak-check", .benchmark),
         .init("scram-cache", .benchmark),
         .init("cancel-close-immediately", .benchmark),
         .init("probe", value: true, .benchmark),

@@ -39,6 +39,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
+    /// `--state-leak-check` (ours): probe whether a session SET leaks between clients through a pooler.
+    public var stateLeakCheck = false
     /// `--scram-cache` (ours).
     public var scramCache = false
     /// `--cancel-close-immediately` (ours).
@@ -172,6 +174,7 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        configuration.stateLeakCheck = stateLeakCheck
         configuration.scramCache = scramCache
         configuration.cancelClosesImmediately = cancelClosesImmediately
         if let cancelFraction {
@@ -357,6 +360,7 @@ extension PgbenchOptions {
         configuration.setupSQL = spec.setupSQL
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
+        applyPooler(spec.pooler, to: &configuration)
         if let probe = spec.probe, self.probe == nil {
             configuration.probes.apply(probe)
             try applyProbeOptions(to: &configuration)  // --probe-rounds and the like still win
@@ -384,6 +388,19 @@ extension PgbenchOptions {
 }
 
 extension PgbenchOptions {
+    /// The spec's `[pooler]` table, for each behaviour the command line did not set itself (its options win).
+    func applyPooler(_ pooler: SpecPooler, to configuration: inout RunConfiguration) {
+        if connectStorm == nil, let count = pooler.connectStorm { configuration.connectStorm = count }
+        if stormRate == nil, let rate = pooler.stormRate { configuration.stormRate = rate }
+        if idleConnections == nil, let count = pooler.idleConnections { configuration.idleConnections = count }
+        if !idleInTransaction, pooler.idleInTransaction == true { configuration.idleInTransaction = true }
+        if cancelFraction == nil, let fraction = pooler.cancelFraction { configuration.cancelFraction = fraction }
+        if cancelDelay == nil, let seconds = pooler.cancelDelaySeconds {
+            configuration.cancelDelayMicroseconds = seconds * 1e6
+        }
+        if !stateLeakCheck, pooler.stateLeakCheck == true { configuration.stateLeakCheck = true }
+    }
+
     /// `--probe` and the options that shape the probes.
     func applyProbeOptions(to configuration: inout RunConfiguration) throws(EngineError) {
         if let probe {

@@ -67,6 +67,9 @@ public struct RunConfiguration: Sendable {
     public var idleConnections: Int = 0
     /// `--idle-in-transaction`: the idle connections sit inside an open transaction (BEGIN), as a leaky pool's would.
     public var idleInTransaction: Bool = false
+    /// `--state-leak-check`: beside the clients, a few connections SET a marker and others look for it, counting
+    /// every marker seen on a connection that did not set it (a pooler leaking session state). See `StateLeakProbe`.
+    public var stateLeakCheck: Bool = false
     /// `--probe NAME[,NAME]`: pooler-correctness probes run beside the clients (alone with `-c 0`).
     public var probes = ProbeOptions()
     /// `--verbose-errors`.

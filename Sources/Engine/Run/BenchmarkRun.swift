@@ -58,6 +58,9 @@ struct BenchmarkRun {
             finished.append(done.futureResult)
             loop.execute { client.start() }
         }
+        // Beside the clients, not inside them: the probe's connections are ordinary clients of the pooler.
+        let leakProbe = configuration.stateLeakCheck
+            ? StateLeakProbe.start(settings: configuration.connection, group: group) : nil
         let allDone = EventLoopFuture.andAllComplete(finished, on: group.next())
         let doneFlag = CompletionFlag()
         allDone.whenComplete { _ in doneFlag.set() }
@@ -115,9 +118,10 @@ struct BenchmarkRun {
             intervalStart = end
             if allFinished { break }
         }
+        let endNanos = NIODeadline.now().uptimeNanoseconds
+        let stateLeak = await leakProbe?.finish()
         try? hlog.flush()
         try? hlog.close()
-        let endNanos = NIODeadline.now().uptimeNanoseconds
         var idleReport: IdleReport?
         if let horde {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
@@ -138,7 +142,8 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm, probes: probeResults
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
+            stateLeak: stateLeak, probes: probeResults
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)

@@ -20,9 +20,11 @@ struct SeriesLayout: Sendable {
     static let authentication = 6
     static let ready = 7
     static let scram = 8
+    /// The TLS handshake alone (also inside `connect` and `connect.transport`), for connections that negotiated TLS.
+    static let tls = 9
     /// Series written to the log only in intervals where they recorded something (many runs never do).
-    static let sparse: Set<Int> = [transport, authentication, ready, scram]
-    static let firstScript = 9
+    static let sparse: Set<Int> = [transport, authentication, ready, scram, tls]
+    static let firstScript = 10
 
     let names: [String]
     /// For each script, the series of its tags (a workload spec's `tags`), each recorded besides the script's own.
@@ -30,7 +32,7 @@ struct SeriesLayout: Sendable {
 
     init(plan: Plan) {
         var names = ["latency", "connect", "service", "lag", "cancel", "connect.transport", "connect.auth",
-                     "connect.ready", "scram"]
+                     "connect.ready", "scram", "tls"]
         // Built-ins are tagged by their short names (script.select-only), files by their path.
         let builtinShortNames = Dictionary(
             BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })

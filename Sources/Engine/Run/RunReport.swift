@@ -16,6 +16,7 @@ struct RunReport {
     let hlogFile: String
     let idle: IdleReport?
     let storm: ConnectionStorm.Outcome?
+    let stateLeak: StateLeakProbe.Outcome?
     var probes: [String: ProbeSummary]? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
@@ -164,6 +165,22 @@ struct RunReport {
                   + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
             for error in idle.openErrors { print("  idle connection failed: \(error)") }
         }
+        let handshakes = total.histograms[SeriesLayout.tls]
+        if handshakes.totalCount > 0 {
+            print("TLS handshakes: \(handshakes.totalCount), p50 = \(ms(Double(handshakes.valueAtPercentile(50)))) ms, "
+                  + "p99 = \(ms(Double(handshakes.valueAtPercentile(99)))) ms, max = \(ms(Double(handshakes.max))) ms "
+                  + "(part of the connection time)")
+        }
+        if let stateLeak {
+            var line = "state leak check: \(stateLeak.checks) checks, \(stateLeak.leaks) leaks"
+            if let example = stateLeak.example {
+                line += " (a session SET of another connection was visible, e.g. pgswarm.leak_marker = '\(example)')"
+            }
+            line += "; \(stateLeak.sets) SETs made"
+            if stateLeak.errors > 0 { line += "; \(stateLeak.errors) probe errors" }
+            print(line)
+            if let error = stateLeak.firstError { print("  state leak probe error: \(error)") }
+        }
         if extras.counters.notices > 0 {
             print("notices received: \(extras.counters.notices)")
         }
@@ -291,6 +308,14 @@ struct RunReport {
             summary.storm = StormSummary(attempted: storm.attempted, connected: storm.connected,
                                          seconds: storm.seconds, failures: storm.failures,
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
+        }
+        if total.histograms[SeriesLayout.tls].totalCount > 0 {
+            summary.tlsHandshakeMicroseconds = LatencySummary(nanoseconds: total.histograms[SeriesLayout.tls])
+        }
+        if let stateLeak {
+            summary.stateLeak = StateLeakSummary(checks: stateLeak.checks, leaks: stateLeak.leaks,
+                                                 example: stateLeak.example, sets: stateLeak.sets,
+                                                 errors: stateLeak.errors)
         }
         summary.probes = probes
         summary.notices = extras.counters.notices > 0 ? extras.counters.notices : nil

@@ -14,9 +14,12 @@ final class Client {
     private let done: EventLoopPromise<Void>
     private var finished = false
     private var reconnectWhenClosed = false
+    /// Where the TLS handshake times go (`Tag=tls`); the session records everything else.
+    private let loopContext: LoopContext
 
     init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, done: EventLoopPromise<Void>) {
         self.run = run
+        self.loopContext = loopContext
         self.loop = loop
         self.done = done
         self.session = ClientSession(
@@ -169,7 +172,10 @@ final class Client {
     private func connect() {
         guard !finished else { return }
         let connection = run.configuration.connection
-        Connector.connect(to: connection, on: loop) { [self] channel in
+        // The handshake completes on this client's loop, the recorder's own.
+        Connector.connect(to: connection, on: loop, tlsHandshakeDone: { [loopContext] nanoseconds in
+            loopContext.recorder.record(series: SeriesLayout.tls, nanoseconds: nanoseconds)
+        }) { [self] channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(client: self))
             }

@@ -23,6 +23,7 @@ extension WorkloadSpec {
             )
         }
 
+        if !pooler.isEmpty { lines.append("pooler: " + pooler.describe()) }
         lines.append("scripts:")
         let totalWeight = max(1, scripts.reduce(0) { $0 + $1.weight })
         let nameWidth = scripts.map(\.name.count).max() ?? 0

@@ -126,6 +126,8 @@ struct BenchmarkArguments: ParsableArguments {
     @Flag(name: .long, help: "The idle connections sit in an open transaction (BEGIN).")
     var idleInTransaction = false
 
+    @Flag(name: .long, help: "Probe whether a session SET made by one connection is seen by others (a pooler leak).")
+    var stateLeakCheck = false
     @Flag(name: .long, help: ArgumentHelp(
         "Keep SCRAM's salted password across logins, as poolers do (default: compute it for each login).")
     )

@@ -214,6 +214,7 @@ struct RunCommand: AsyncParsableCommand {
         options.cancelDelay = benchmark.cancelDelay
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
+        options.stateLeakCheck = benchmark.stateLeakCheck
         options.scramCache = benchmark.scramCache
         options.cancelClosesImmediately = benchmark.cancelCloseImmediately
         options.probe = benchmark.probe
