@@ -353,13 +353,14 @@ struct PoolerSpecOptionTests {
             #expect(outcome.status == 0, "\(name): \(outcome.standardError)")
             return outcome.lines
         }
-        #expect(try dryRun("storm.toml").contains("connect storm: 150 at once"))
+        #expect(try dryRun("storm.toml").contains("connect storm: 150 connections, all at once"))
         #expect(try dryRun("storm.toml", ["--connect-storm", "20", "--storm-rate", "5"])
-                    .contains("connect storm: 20 at 5/s"))
+                    .contains("connect storm: 20 connections, 5/s"))
         #expect(try dryRun("idle-horde.toml").contains("idle connections: 100"))
-        #expect(try dryRun("cancels.toml").contains("cancel: 20% of transactions after 5 ms"))
+        #expect(try dryRun("cancels.toml")
+                    .contains("cancels: 0.2 of transactions, after 5 ms, connection closed by the server (as libpq)"))
         #expect(try dryRun("state-leak.toml").contains("state leak check: on"))
-        #expect(try !dryRun("churn.toml").contains { $0.hasPrefix("state leak check") || $0.hasPrefix("cancel:") })
+        #expect(try !dryRun("churn.toml").contains { $0.hasPrefix("state leak check") || $0.hasPrefix("cancels:") })
     }
 
     @Test func withoutPoolerTableNothingChanges() throws {

@@ -35,27 +35,7 @@ public enum DryRunReport {
         lines.append("continue on error: \(configuration.continueOnError)")
         lines += poolerLines(configuration)
         lines += probeLines(configuration.probes)
-        lines += poolerLines(configuration)
         lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
-        return lines
-    }
-
-    /// The pooler-stress behaviours (from options or a spec's `[pooler]`), only those asked for.
-    static func poolerLines(_ configuration: RunConfiguration) -> [String] {
-        var lines: [String] = []
-        if configuration.connectStorm > 0 {
-            lines.append("connect storm: \(configuration.connectStorm) "
-                         + (configuration.stormRate.map { "at \(number($0))/s" } ?? "at once"))
-        }
-        if configuration.idleConnections > 0 {
-            lines.append("idle connections: \(configuration.idleConnections)"
-                         + (configuration.idleInTransaction ? " (in transaction)" : ""))
-        }
-        if configuration.cancelFraction > 0 {
-            lines.append("cancel: \(number(configuration.cancelFraction * 100))% of transactions after "
-                         + "\(number(configuration.cancelDelayMicroseconds / 1000)) ms")
-        }
-        if configuration.stateLeakCheck { lines.append("state leak check: on") }
         return lines
     }
 
@@ -111,6 +91,7 @@ extension DryRunReport {
                          + (configuration.cancelClosesImmediately ? "connection closed at once"
                             : "connection closed by the server (as libpq)"))
         }
+        if configuration.stateLeakCheck { lines.append("state leak check: on") }
         if configuration.scramCache { lines.append("SCRAM salted passwords: cached across logins") }
         return lines
     }
