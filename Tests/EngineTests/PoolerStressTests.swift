@@ -108,6 +108,35 @@ struct PoolerStressTests {
         #expect((outcome.summary.lostConnections ?? 0) > 0, "\(report)")
     }
 
+    @Test("a -t run whose pooler dies for good: the clients give up reconnecting and the run ends with its results")
+    func transactionCountRunAgainstADeadPooler() async throws {
+        _ = try await BenchmarkRunTests.initialisedDatabase()
+        let bouncer = try LocalPgBouncer.start(backend: try await TestPostgres.shared(),
+                                               options: .init(poolMode: .transaction))
+        defer { bouncer.stop() }
+        var settings = ConnectionSettings(endpoint: .tcp(host: bouncer.host, port: bouncer.port),
+                                          user: bouncer.backend.superuser, database: "engine_tests")
+        settings.sslMode = .disable
+        let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
+        var configuration = BenchmarkRunTests.configuration(settings, clients: 4,
+                                                             limit: .transactionsPerClient(10_000_000))
+        configuration.reconnectGiveUpSeconds = 1
+        let stopper = Task {
+            try? await Task.sleep(for: .milliseconds(500))
+            bouncer.stop()
+        }
+        let started = Date()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        await stopper.value
+        // Ten million transactions a client would take hours: the run ended because every client gave up.
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(outcome.abortedClients == 4)
+        #expect(outcome.abortMessages.allSatisfy { $0.contains("could not reconnect") && $0.contains("giving up") },
+                "\(outcome.abortMessages)")
+        #expect(outcome.summary.transactions > 0)
+        #expect((outcome.summary.lostConnections ?? 0) >= 4)
+    }
+
     @Test("a pooler that accepts connections and never answers: finish() returns in bounded time and says so")
     func stateLeakProbeSurvivesASilentPooler() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
