@@ -216,7 +216,7 @@ public struct CancelSummary: Codable, Sendable, Equatable {
     public var sent: UInt64
     public var cancelled: UInt64
     public var late: UInt64
-    /// Cancels sent at least 100 ms before their transaction ended normally: a pooler dropped them.
+    /// Cancels sent at least 20 ms before their transaction ended normally: a pooler dropped them.
     public var lost: UInt64?
     /// Cancels that arrived after their transaction ended and cancelled the connection's next one.
     public var misdirected: UInt64

@@ -35,6 +35,16 @@ import Testing
         #expect(spec.describe().contains("pooler: " + spec.pooler.describe()))
     }
 
+    @Test("cancel_delay = { from, to }: a delay drawn per cancel, shown as a range")
+    func cancelDelayRange() throws {
+        let spec = try WorkloadSpec.parse(
+            Self.script + "[pooler]\ncancel_fraction = 0.5\ncancel_delay = { from = \"1ms\", to = \"150ms\" }\n",
+            path: "p.toml"
+        )
+        #expect(spec.pooler.cancelDelaySeconds == 0.001 && spec.pooler.cancelDelayMaxSeconds == 0.15)
+        #expect(spec.pooler.describe() == "cancel 50% of transactions after 1ms-150ms")
+    }
+
     @Test func absentTableAsksForNothing() throws {
         let spec = try WorkloadSpec.parse(Self.script, path: "p.toml")
         #expect(spec.pooler.isEmpty)
@@ -101,6 +111,10 @@ import Testing
         Case("storm_rate = 10\n", 4, 1, "storm_rate needs connect_storm in [pooler]: alone it would do nothing"),
         Case("cancel_delay = \"5ms\"\n", 4, 1, "cancel_delay needs cancel_fraction in [pooler]"),
         Case("idle_in_transaction = true\n", 4, 1, "idle_in_transaction needs idle_connections in [pooler]"),
+        Case(
+            "cancel_fraction = 0.1\ncancel_delay = { from = \"50ms\", to = \"5ms\" }\n", 5, 38,
+            "cancel_delay's to must not be below its from"
+        ),
     ]
 
     @Test(arguments: cases) func mistakeIsLocated(_ testCase: Case) {

@@ -397,6 +397,8 @@ extension PgbenchOptions {
         if cancelFraction == nil, let fraction = pooler.cancelFraction { configuration.cancelFraction = fraction }
         if cancelDelay == nil, let seconds = pooler.cancelDelaySeconds {
             configuration.cancelDelayMicroseconds = seconds * 1e6
+            let latest = pooler.cancelDelayMaxSeconds ?? seconds
+            configuration.cancelDelaySpreadMicroseconds = max(latest - seconds, 0) * 1e6
         }
         if !stateLeakCheck, pooler.stateLeakCheck == true { configuration.stateLeakCheck = true }
     }

@@ -144,7 +144,7 @@ struct RunReport {
             let toCancel = total.histograms[SeriesLayout.cancel]
             print("cancels: \(extras.counters.cancelsSent) sent, \(extras.counters.cancelsHit) cancelled a query (57014), "
                   + "\(extras.counters.cancelsLate) arrived as the transaction ended, \(extras.counters.cancelsLost) lost (no effect in "
-                  + "100 ms), \(extras.counters.cancelsMisdirected) cancelled a "
+                  + "20 ms), \(extras.counters.cancelsMisdirected) cancelled a "
                   + "later transaction, \(extras.counters.cancelsWrongVictim) queries cancelled without a cancel of their own "
                   + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")

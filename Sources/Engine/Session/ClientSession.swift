@@ -103,8 +103,8 @@ struct ClientSession {
     static let ownCancelWindowNanos: UInt64 = 1_000_000_000
     /// A cancel that left this long before its transaction ended, without cancelling it, had every chance: lost (a
     /// pooler that dropped or misrouted it), rather than late (it met a query already finishing). PostgreSQL acts on
-    /// a cancel in a few milliseconds here, through PgBouncer too.
-    static let lostCancelNanos: UInt64 = 100_000_000
+    /// a cancel in a few milliseconds here, through PgBouncer too (p50 2-5 ms, 17 ms at most seen under load).
+    static let lostCancelNanos: UInt64 = 20_000_000
     /// Fairness: when this client last finished a transaction (or started), the longest it went without finishing
     /// one, and how many it finished.
     private var lastProgressAt: UInt64 = 0

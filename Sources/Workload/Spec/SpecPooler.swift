@@ -12,8 +12,10 @@ public struct SpecPooler: Sendable, Equatable {
     public var idleInTransaction: Bool?
     /// Fraction (0...1) of transactions that get a CancelRequest.
     public var cancelFraction: Double?
-    /// How long after a transaction starts its cancel is sent, in seconds.
+    /// How long after a transaction starts its cancel is sent, in seconds; with `cancelDelayMaxSeconds`
+    /// (`cancel_delay = { from, to }`) each cancel's delay is drawn between the two.
     public var cancelDelaySeconds: Double?
+    public var cancelDelayMaxSeconds: Double?
     /// Run the session-state-leak probe beside the clients.
     public var stateLeakCheck: Bool?
 
@@ -51,7 +53,8 @@ public struct SpecPooler: Sendable, Equatable {
             parts.append("idle connections \(idleConnections)" + (idleInTransaction == true ? " in transaction" : ""))
         }
         if let cancelFraction {
-            let delay = cancelDelaySeconds.map { WorkloadSpec.formatDuration($0) } ?? "1ms"
+            var delay = cancelDelaySeconds.map { WorkloadSpec.formatDuration($0) } ?? "1ms"
+            if let cancelDelayMaxSeconds { delay += "-" + WorkloadSpec.formatDuration(cancelDelayMaxSeconds) }
             parts.append("cancel \(Self.number(cancelFraction * 100))% of transactions after \(delay)")
         }
         if stateLeakCheck == true { parts.append("state-leak check") }
@@ -95,7 +98,21 @@ extension WorkloadSpecParser {
             }
             pooler.cancelFraction = fraction
         }
-        pooler.cancelDelaySeconds = try table.duration("cancel_delay")
+        if case .table = table.entries["cancel_delay"] {
+            // A spread of delays: cancels before, during and after the query (see --cancel-delay A-B).
+            let inner = try table.table("cancel_delay", title: "cancel_delay of [pooler]")!
+            try inner.checkKeys(["from", "to"])
+            guard let from = try inner.duration("from"), let to = try inner.duration("to") else {
+                throw context.error(at: inner.path, "cancel_delay = { from, to } needs both from and to")
+            }
+            guard to >= from else {
+                throw context.error(at: inner.keyPath("to"), "cancel_delay's to must not be below its from")
+            }
+            pooler.cancelDelaySeconds = from
+            pooler.cancelDelayMaxSeconds = to
+        } else {
+            pooler.cancelDelaySeconds = try table.duration("cancel_delay")
+        }
         pooler.stateLeakCheck = try table.boolean("state_leak_check")
 
         for (refinement, base) in [("storm_rate", "connect_storm"), ("cancel_delay", "cancel_fraction")]
