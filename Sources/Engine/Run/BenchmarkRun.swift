@@ -42,6 +42,8 @@ struct BenchmarkRun {
         let loopContexts = loops.map { _ in LoopContext(series: run.series, commandCount: plan.sqlCommandCount) }
         var clients: [Client] = []
         var finished: [EventLoopFuture<Void>] = []
+        var clientsByLoop = [[Client]](repeating: [], count: loops.count)
+        var finishedByLoop = [[EventLoopFuture<Void>]](repeating: [], count: loops.count)
         for clientID in 0..<run.clientCount {
             let index = clientID % loops.count
             let loop = loops[index]
@@ -50,7 +52,12 @@ struct BenchmarkRun {
                                 loopContext: loopContexts[index], loop: loop, done: done)
             clients.append(client)
             finished.append(done.futureResult)
-            loop.execute { client.start() }
+            clientsByLoop[index].append(client)
+            finishedByLoop[index].append(done.futureResult)
+        }
+        for (index, loop) in loops.enumerated() {
+            ClientStarter.start(clients: clientsByLoop[index], done: finishedByLoop[index], on: loop,
+                                context: loopContexts[index], run: run)
         }
         let allDone = EventLoopFuture.andAllComplete(finished, on: group.next())
         let doneFlag = CompletionFlag()
@@ -224,11 +231,8 @@ struct BenchmarkRun {
         if let chosen = configuration.outputDirectory {
             directory = chosen
         } else {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-            directory = "Results/" + formatter.string(from: Date())
+            // Not DateFormatter: it would load ICU (megabytes of resident tables) for one file name.
+            directory = "Results/" + UTCCalendarText.compactStamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -261,8 +265,11 @@ struct BenchmarkRun {
         for (loop, context) in zip(loops, contexts) {
             let snapshot = try await loop.submit { context.recorder.takeSnapshot() }.get()
             merged.merge(snapshot)
-            // Hand the storage back: the loop's next spare histograms, so a steady run allocates none.
-            loop.execute { context.recorder.recycle(snapshot) }
+            // Hand the storage back: the loop's next spare histograms, so a steady run allocates none. The handover
+            // holds the only reference, so that the loop resets the histograms in place: a second reference (this
+            // scope's, or a closure's capture) would make each reset copy its histogram first.
+            let handover = SnapshotHandover(consume snapshot)
+            loop.execute { if let returned = handover.take() { context.recorder.recycle(returned) } }
         }
         return merged
     }
@@ -294,6 +301,13 @@ struct BenchmarkRun {
         var cancelsHit: UInt64 = 0
         var cancelsLate: UInt64 = 0
         var cancelsMisdirected: UInt64 = 0
+        var startWaitNanos: UInt64 = 0
+        var clientsStarted: UInt64 = 0
+
+        /// Mean time a client waited for its turn to connect (see `ClientStarter`), in seconds.
+        var meanStartWaitSeconds: Double {
+            clientsStarted == 0 ? 0 : Double(startWaitNanos) / Double(clientsStarted) / 1e9
+        }
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
@@ -304,7 +318,8 @@ struct BenchmarkRun {
                        abortedClients: context.abortedClients, abortMessages: context.abortMessages,
                        notices: context.notices, lostConnections: context.lostConnections,
                        cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected)
+                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
+                       startWaitNanos: context.startWaitNanos, clientsStarted: context.clientsStarted)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -321,6 +336,8 @@ struct BenchmarkRun {
             extras.cancelsHit += part.cancelsHit
             extras.cancelsLate += part.cancelsLate
             extras.cancelsMisdirected += part.cancelsMisdirected
+            extras.startWaitNanos += part.startWaitNanos
+            extras.clientsStarted += part.clientsStarted
         }
         return extras
     }
@@ -333,6 +350,13 @@ struct IdleReport: Sendable {
     /// Still answering `SELECT 1` at the end of the run.
     var alive: Int
     var openErrors: [String]
+}
+
+/// Moves a snapshot to its loop without leaving a copy behind (see `collect`); taken once, on that loop.
+private final class SnapshotHandover: @unchecked Sendable {
+    private var snapshot: IntervalSnapshot?
+    init(_ snapshot: consuming IntervalSnapshot) { self.snapshot = snapshot }
+    func take() -> IntervalSnapshot? { snapshot.take() }
 }
 
 /// Set once when every client has finished; read by the interval loop.

@@ -157,6 +157,10 @@ final class LoopContext: @unchecked Sendable {
     var cancelsHit: UInt64 = 0
     var cancelsLate: UInt64 = 0
     var cancelsMisdirected: UInt64 = 0
+    /// Time clients waited for `ClientStarter`'s window (from the run's start to their start), summed, and how many
+    /// were started: part of "initial connection time", as pgbench's sequential connects are.
+    var startWaitNanos: UInt64 = 0
+    var clientsStarted: UInt64 = 0
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)
