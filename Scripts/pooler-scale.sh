@@ -8,7 +8,8 @@
 #
 # Starts PostgreSQL and PgBouncer in a temporary directory (as user postgres when run as root): transaction pooling,
 # max_client_conn CONNECTIONS+2000 (at least 12,000), default_pool_size 20, listen_backlog 4096. Raises `ulimit -n` to
-# 2 x CONNECTIONS + 1,000 (client and server side of every connection are on this machine) or stops with a message.
+# CONNECTIONS + 1,000 (the limit is per process: each of the two holds one end of every connection), or stops with a
+# message saying what to raise.
 # Then, ROUNDS times, alternating the tools:
 #
 #  (a) Memory: each tool holds CONNECTIONS connections through PgBouncer for SECONDS_PER_RUN seconds while running a
@@ -17,7 +18,7 @@
 #      under /usr/bin/time -v; the figure is the peak resident set ("Maximum resident set size"). pgswarm's
 #      summary.json must show N connects and no aborted client, pgbench's log no aborted client.
 #  (b) Connect rate: each tool opens N connections through PgBouncer and holds them until all are open:
-#        pgswarm run -n -c 1 -j JOBS -t 1 --connect-storm N -f select1.sql
+#        pgswarm run -n -c JOBS -j JOBS -t 1 --connect-storm N -f select1.sql
 #          rate = connected / storm seconds (from the first attempt to the last ReadyForQuery; summary.json)
 #        pgbench -n -c N -j JOBS -t 1 -f select1.sql
 #          rate = N / "initial connection time" (pgbench connects its clients before they run; its initial
@@ -44,8 +45,9 @@ PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
 [ -x "$PGBOUNCER" ] || { echo "pooler-scale: no pgbouncer binary (set PGBOUNCER)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "pooler-scale: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 
-# Every connection is two descriptors on this machine (pgswarm's end and PgBouncer's), plus PgBouncer's server side.
-NEEDED_FILES=$((2 * CONNECTIONS + 1000))
+# Each process holds one end of every connection (PgBouncer also its server connections and listeners): the limit is
+# per process, so CONNECTIONS plus a margin, for each.
+NEEDED_FILES=$((CONNECTIONS + 1000))
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$NEEDED_FILES" ]; then
   ulimit -n "$NEEDED_FILES" 2>/dev/null || { ulimit -Hn "$NEEDED_FILES" 2>/dev/null && ulimit -n "$NEEDED_FILES"; } || {
     echo "pooler-scale: $CONNECTIONS connections need an open-files limit of $NEEDED_FILES, but the hard limit is" \
@@ -164,7 +166,8 @@ connect_rate() {
     python3 -c "print(f'{$CONNECTIONS / ($ms / 1000):.1f}' if '$ms' else 0, '$(peak_kb "$log")', $CONNECTIONS - $aborted)"
   else
     local dir="$OUT/runs/$(basename "$log" .log)"
-    /usr/bin/time -v "$PGSWARM" run -n -c 1 -j "$JOBS" -t 1 --connect-storm "$CONNECTIONS" \
+    # -c JOBS: pgswarm, like pgbench, runs no more threads than clients; the storm should have all JOBS loops.
+    /usr/bin/time -v "$PGSWARM" run -n -c "$JOBS" -j "$JOBS" -t 1 --connect-storm "$CONNECTIONS" \
       -f "$OUT/select1.sql" --out "$dir" >"$log" 2>&1 || true
     python3 - "$dir/summary.json" "$(peak_kb "$log")" <<'PY'
 import json, sys
