@@ -58,7 +58,8 @@ struct ConnectionStorm {
         var connected = 0
         var closings: [EventLoopFuture<Void>] = []
         for tally in tallies {
-            let part = try? await tally.loop.submit { () -> (LatencyHistogram, [String: Int], Int, EventLoopFuture<Void>) in
+            typealias Part = (LatencyHistogram, [String: Int], Int, EventLoopFuture<Void>)
+            let part = try? await tally.loop.submit { () -> Part in
                 let closed = EventLoopFuture.andAllComplete(tally.channels.map(StormConnection.close), on: tally.loop)
                 let result = (tally.connectTimes, tally.failures, tally.channels.count, closed)
                 tally.channels = []
