@@ -25,6 +25,8 @@ public final class LocalPgBouncer: @unchecked Sendable {
         public var defaultPoolSize: Int = 20
         /// Extra `[pgbouncer]` section lines, e.g. `server_reset_query = DISCARD ALL`.
         public var extraConfiguration: [String] = []
+        /// The port pgbouncer connects to instead of the backend's own (e.g. a fault proxy in front of it).
+        public var backendPort: Int?
         public init(poolMode: PoolMode = .session) {
             self.poolMode = poolMode
         }
@@ -169,7 +171,7 @@ public final class LocalPgBouncer: @unchecked Sendable {
     private func writeConfiguration() throws {
         let ini = [
             "[databases]",
-            "* = host=\(backend.host) port=\(backend.port)",
+            "* = host=\(backend.host) port=\(options.backendPort ?? backend.port)",
             "",
             "[pgbouncer]",
             "listen_addr = \(host)",
@@ -209,6 +211,9 @@ public final class LocalPgBouncer: @unchecked Sendable {
         if let owner { try Subprocess.check(["/bin/chown", owner, path]) }
     }
 
+    /// Whether pgbouncer still accepts connections (false once it has died).
+    public var isAcceptingConnections: Bool { LocalCluster.isAcceptingConnections(port: port) }
+
     /// Spawns pgbouncer in the foreground and waits (at most 15 s) until it accepts connections.
     private func launch() throws {
         try? FileManager.default.removeItem(atPath: pidFile)
@@ -221,7 +226,7 @@ public final class LocalPgBouncer: @unchecked Sendable {
                 stateLock.withLock { child = nil }
                 throw LocalClusterError.notStarted("pgbouncer exited: " + recentLog())
             }
-            if isAcceptingConnections(port: port) { return }
+            if LocalCluster.isAcceptingConnections(port: port) { return }
             usleep(20_000)
         }
         throw LocalClusterError.notStarted("pgbouncer did not accept connections within 15 s: " + recentLog())

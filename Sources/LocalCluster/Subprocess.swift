@@ -35,6 +35,9 @@ public enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours leaks into the child: a long-lived server holding a copy of a socket we close would
+        // keep that connection open (a test that resets a connection would never see it end).
+        closeInheritedDescriptors(&actions)
 
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
@@ -71,6 +74,7 @@ public enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         // The child inherits the calling thread's signal mask, and NIO's and the test runner's threads block most
         // signals: pgbouncer would then never see the SIGTERM that `terminate` sends. Start it with none blocked
         // and the usual signals at their defaults.
@@ -147,4 +151,15 @@ public enum Subprocess {
         defer { pointers.forEach { free($0) } }
         return body(pointers)
     }
+}
+
+/// Asks posix_spawn to close every descriptor from 3 up in the child (glibc 2.34's
+/// posix_spawn_file_actions_addclosefrom_np, looked up at run time: Swift's Glibc module does not declare it).
+/// Without it a child inherits our sockets that lack FD_CLOEXEC, and a long-lived server started while a connection
+/// is open keeps that connection alive after we close it.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+    let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
+    _ = closeFrom(&actions, 3)
 }

@@ -49,6 +49,20 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var storm: StormSummary?
     /// `--cancel-fraction`: CancelRequests sent and what became of them.
     public var cancels: CancelSummary?
+    /// `--state-leak-check`: session state of one connection seen by another (through a pooler).
+    public var stateLeak: StateLeakSummary?
+    /// The TLS handshakes alone (each also counted in `connect_us`), when the run used TLS.
+    public var tlsHandshakeMicroseconds: LatencySummary?
+    /// `--probe NAME[,NAME]`: what each pooler-correctness probe found, by probe name.
+    public var probes: [String: ProbeSummary]?
+    /// NoticeResponses the clients received (warnings, notices a pooler or server sent beside the replies).
+    public var notices: UInt64?
+    /// How evenly the clients were served.
+    public var fairness: FairnessSummary?
+    /// The phases of the run's connects.
+    public var connectPhases: ConnectPhasesSummary?
+    /// Errors by severity, SQLSTATE and (folded) message, most frequent first.
+    public var errorsDetailed: [ErrorDetailCount]?
 
     enum CodingKeys: String, CodingKey {
         case pgswarmVersion = "pgswarm_version"
@@ -83,6 +97,13 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case idleConnectionsAlive = "idle_connections_alive"
         case storm = "connect_storm"
         case cancels
+        case stateLeak = "state_leak"
+        case tlsHandshakeMicroseconds = "tls_handshake_us"
+        case probes
+        case notices
+        case fairness
+        case connectPhases = "connect_phases"
+        case errorsDetailed = "errors_detailed"
     }
 
     public init(
@@ -195,22 +216,50 @@ public struct CancelSummary: Codable, Sendable, Equatable {
     public var sent: UInt64
     public var cancelled: UInt64
     public var late: UInt64
+    /// Cancels sent at least 100 ms before their transaction ended normally: a pooler dropped them.
+    public var lost: UInt64?
     /// Cancels that arrived after their transaction ended and cancelled the connection's next one.
     public var misdirected: UInt64
+    /// 57014 errors on connections with no cancel of their own pending: someone else's cancel reached them (through a
+    /// pooler, a cancel forwarded to the wrong server connection).
+    public var wrongVictim: UInt64?
     public var timeToCancelMicroseconds: LatencySummary
 
     enum CodingKeys: String, CodingKey {
-        case sent, cancelled, late, misdirected
+        case sent, cancelled, late, lost, misdirected
+        case wrongVictim = "wrong_victim"
         case timeToCancelMicroseconds = "time_to_cancel_us"
     }
 
-    public init(sent: UInt64, cancelled: UInt64, late: UInt64, misdirected: UInt64,
+    public init(sent: UInt64, cancelled: UInt64, late: UInt64, lost: UInt64? = nil, misdirected: UInt64,
+                wrongVictim: UInt64? = nil,
                 timeToCancelMicroseconds: LatencySummary)
     {
         self.sent = sent
         self.cancelled = cancelled
         self.late = late
+        self.lost = lost
         self.misdirected = misdirected
+        self.wrongVictim = wrongVictim
         self.timeToCancelMicroseconds = timeToCancelMicroseconds
+    }
+}
+
+/// What `--state-leak-check` saw: reads of the marker, how many returned another connection's SET, an example.
+public struct StateLeakSummary: Codable, Sendable, Equatable {
+    public var checks: Int
+    public var leaks: Int
+    /// A leaked value as read (e.g. "client-1"); absent without leaks.
+    public var example: String?
+    /// SET statements made by the setters, and failed statements or connects of the probe.
+    public var sets: Int
+    public var errors: Int
+
+    public init(checks: Int, leaks: Int, example: String?, sets: Int, errors: Int) {
+        self.checks = checks
+        self.leaks = leaks
+        self.example = example
+        self.sets = sets
+        self.errors = errors
     }
 }

@@ -54,8 +54,12 @@ public struct ScriptRunner {
     /// Starts a transaction: picks a script by weight (as pgbench's chooseScript) and returns its index.
     @discardableResult
     public mutating func beginTransaction() -> Int {
-        scriptIndex = plan.chooseScript(&chooser)
-        commands = plan.scripts[scriptIndex].commands
+        let chosen = plan.chooseScript(&chooser)
+        // Most runs have one script: keep the array rather than swap references on every transaction.
+        if chosen != scriptIndex || commands.isEmpty {
+            commands = plan.scripts[chosen].commands
+        }
+        scriptIndex = chosen
         programCounter = 0
         evaluator.scriptIndex = scriptIndex
         transactionStartRNG = evaluator.rng
@@ -179,13 +183,10 @@ public struct ScriptRunner {
 
     /// The value of a variable slot, nil when the variable is undefined. In extended/prepared mode an undefined
     /// variable is sent as NULL; in simple mode its `:name` stays in the text (see `simpleQueryText`).
-    @inlinable
     public func parameter(_ slot: Int) -> Value? {
-        evaluatorValues[slot]
+        // Read in place: going through a computed copy of `values` costs a retain and a release per parameter.
+        evaluator.values[slot]
     }
-
-    @usableFromInline
-    var evaluatorValues: [Value?] { evaluator.values }
 
     /// A variable by name (nil when undefined or unknown to the plan).
     public func value(of name: String) -> Value? {

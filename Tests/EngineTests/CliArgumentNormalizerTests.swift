@@ -72,7 +72,7 @@ struct CliArgumentNormalizerTests {
         #expect(
             engineErrorMessage { _ = try normalize("--pro=1") }
                 == "option '--pro' is ambiguous; possibilities: '--protocol' '--progress' '--progress-timestamp' "
-                + "'--protocol-version'"
+                + "'--protocol-version' '--probe' '--probe-rounds' '--probe-clients' '--probe-storm'"
         )
     }
 

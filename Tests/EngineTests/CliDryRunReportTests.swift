@@ -34,6 +34,27 @@ struct CliDryRunReportTests {
         }
     }
 
+    @Test("the pooler behaviours a run adds are listed, and only those asked for")
+    func poolerLines() throws {
+        var configuration = RunConfiguration(connection: connection)
+        #expect(DryRunReport.poolerLines(configuration).isEmpty)
+        configuration.connectStorm = 500
+        configuration.stormRate = 250
+        configuration.idleConnections = 40
+        configuration.idleInTransaction = true
+        configuration.cancelFraction = 0.25
+        configuration.cancelDelayMicroseconds = 2_000
+        configuration.cancelDelaySpreadMicroseconds = 48_000
+        configuration.cancelClosesImmediately = true
+        configuration.scramCache = true
+        #expect(DryRunReport.poolerLines(configuration) == [
+            "connect storm: 500 connections, 250/s",
+            "idle connections: 40, in an open transaction",
+            "cancels: 0.25 of transactions, after 2-50 ms, connection closed at once",
+            "SCRAM salted passwords: cached across logins",
+        ])
+    }
+
     @Test func customScriptsUseScaleOne() throws {
         var configuration = RunConfiguration(connection: connection)
         let custom = ScriptSource(name: "mine.sql", text: "SELECT 1;\n", weight: 2)

@@ -233,4 +233,24 @@ struct CliPgbenchOptionsTests {
         #expect(plan.mode == .extended)
         #expect(try options.scaleValue() == 7)
     }
+
+    @Test("--cancel-delay takes milliseconds or a range A-B; anything else is a usage error")
+    func cancelDelayRange() throws {
+        var options = PgbenchOptions()
+        options.cancelFraction = "0.25"
+        options.cancelDelay = "5"
+        var configuration = try options.makeRunConfiguration(connection: connection, now: now)
+        #expect(configuration.cancelFraction == 0.25)
+        #expect(configuration.cancelDelayMicroseconds == 5000)
+        #expect(configuration.cancelDelaySpreadMicroseconds == 0)
+        options.cancelDelay = "2-50"
+        configuration = try options.makeRunConfiguration(connection: connection, now: now)
+        #expect(configuration.cancelDelayMicroseconds == 2000)
+        #expect(configuration.cancelDelaySpreadMicroseconds == 48_000)
+        for bad in ["50-2", "-3", "a-b", "1-2-3", ""] {
+            options.cancelDelay = bad
+            let message = engineErrorMessage { _ = try options.makeRunConfiguration(connection: connection, now: now) }
+            #expect(message?.contains("invalid --cancel-delay value") == true, "\(bad): \(message ?? "accepted")")
+        }
+    }
 }

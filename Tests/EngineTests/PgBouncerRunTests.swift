@@ -65,5 +65,12 @@ struct PgBouncerRunTests {
         #expect(Set(errors.keys).isSubset(of: ["26000", "42P05"]), "\(errors)")
         let counted = errors.values.reduce(0, +)
         #expect(counted >= outcome.summary.failedTransactions, "\(errors) vs \(outcome.summary.failedTransactions)")
+        // The messages behind the SQLSTATEs, the statement names folded: one line per kind.
+        let detailed = try #require(outcome.summary.errorsDetailed)
+        let messages = Set(detailed.map(\.message))
+        #expect(messages.isSubset(of: ["prepared statement \"…\" does not exist",
+                                       "prepared statement \"…\" already exists"]), "\(detailed)")
+        #expect(detailed.allSatisfy { $0.severity == "ERROR" })
+        #expect(detailed.reduce(0) { $0 + $1.count } == counted)
     }
 }

@@ -33,6 +33,8 @@ public enum DryRunReport {
         let defaultScale = usesBuiltin ? "from pgbench_branches" : "1"
         lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? defaultScale))
         lines.append("continue on error: \(configuration.continueOnError)")
+        lines += poolerLines(configuration)
+        lines += probeLines(configuration.probes)
         lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
         return lines
     }
@@ -66,5 +68,48 @@ public enum DryRunReport {
     /// 10 rather than 10.0, 0.5 as 0.5.
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+extension DryRunReport {
+    /// The connection behaviours a run adds for a pooler's sake (nothing when none is asked for).
+    static func poolerLines(_ configuration: RunConfiguration) -> [String] {
+        var lines: [String] = []
+        if configuration.connectStorm > 0 {
+            lines.append("connect storm: \(configuration.connectStorm) connections, "
+                         + (configuration.stormRate.map { "\(number($0))/s" } ?? "all at once"))
+        }
+        if configuration.idleConnections > 0 {
+            lines.append("idle connections: \(configuration.idleConnections)"
+                         + (configuration.idleInTransaction ? ", in an open transaction" : ""))
+        }
+        if configuration.cancelFraction > 0 {
+            let low = configuration.cancelDelayMicroseconds / 1000
+            let high = low + configuration.cancelDelaySpreadMicroseconds / 1000
+            let delay = high > low ? "\(number(low))-\(number(high)) ms" : "\(number(low)) ms"
+            lines.append("cancels: \(number(configuration.cancelFraction)) of transactions, after \(delay), "
+                         + (configuration.cancelClosesImmediately ? "connection closed at once"
+                            : "connection closed by the server (as libpq)"))
+        }
+        if configuration.stateLeakCheck { lines.append("state leak check: on") }
+        if configuration.scramCache { lines.append("SCRAM salted passwords: cached across logins") }
+        return lines
+    }
+
+    /// The probes a run would start, and how (nothing when none).
+    static func probeLines(_ probes: ProbeOptions) -> [String] {
+        var lines: [String] = []
+        if !probes.isEmpty {
+            var line = "probes: " + probes.names.map(\.rawValue).joined(separator: ", ")
+            line += " (rounds \(probes.rounds), clients \(probes.clients)"
+            if probes.storm > 0 { line += ", storm \(probes.storm)" }
+            line += ", timeout \(number(probes.timeoutSeconds)) s)"
+            lines.append(line)
+        }
+        if probes.poolerStats {
+            let address = probes.poolerStatsAddress ?? "the run's address"
+            lines.append("pooler stats: \(address), database pgbouncer")
+        }
+        return lines
     }
 }

@@ -95,6 +95,14 @@ public enum PgbenchOptionTable {
         .init("cancel-delay", value: true, .benchmark),
         .init("storm-rate", value: true, .benchmark),
         .init("idle-in-transaction", .benchmark),
+        .init("state-leak-check", .benchmark),
+        .init("scram-cache", .benchmark),
+        .init("cancel-close-immediately", .benchmark),
+        .init("probe", value: true, .benchmark),
+        .init("probe-rounds", value: true, .benchmark),
+        .init("probe-clients", value: true, .benchmark),
+        .init("probe-storm", value: true, .benchmark),
+        .init("pooler-stats", value: true, .benchmark),
         .init("dry-run", .both),
     ]
 

@@ -39,6 +39,19 @@ public struct PgbenchOptions: Sendable, Equatable {
     /// `--idle-connections NUM`, `--idle-in-transaction` (ours).
     public var idleConnections: String?
     public var idleInTransaction = false
+    /// `--state-leak-check` (ours): probe whether a session SET leaks between clients through a pooler.
+    public var stateLeakCheck = false
+    /// `--scram-cache` (ours).
+    public var scramCache = false
+    /// `--cancel-close-immediately` (ours).
+    public var cancelClosesImmediately = false
+    /// `--probe NAME[,NAME]`, `--probe-rounds N`, `--probe-clients N`, `--probe-storm N` (ours).
+    public var probe: String?
+    public var probeRounds: String?
+    public var probeClients: String?
+    public var probeStorm: String?
+    /// `--pooler-stats [HOST:PORT]` (ours): "" for the run's own endpoint.
+    public var poolerStats: String?
     /// Accepted for pgbench compatibility; pgswarm's per-interval .hlog replaces the per-transaction log.
     public var log = false
     public var logPrefix: String?
@@ -67,7 +80,9 @@ public struct PgbenchOptions: Sendable, Equatable {
         let int32Max = Int(Int32.max)
 
         if let clients {
-            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: 1...int32Max)
+            // `-c 0` runs only the probes.
+            let fewest = probe == nil && poolerStats == nil ? 1 : 0
+            configuration.clients = try PgbenchNumber.integer(clients, option: "-c/--client", range: fewest...int32Max)
         }
         if let jobs {
             configuration.threads = try PgbenchNumber.integer(jobs, option: "-j/--jobs", range: 1...int32Max)
@@ -79,7 +94,7 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.firstClientID = spec.firstClientID(of: total)
         }
         // More event loops than clients would only idle.
-        configuration.threads = min(configuration.threads, configuration.clients)
+        configuration.threads = max(1, min(configuration.threads, configuration.clients))
 
         if transactions != nil && time != nil {
             throw EngineError(.usage, "specify either a number of transactions (-t) or a duration (-T), not both")
@@ -159,6 +174,9 @@ public struct PgbenchOptions: Sendable, Equatable {
                 idleConnections, option: "--idle-connections", range: 0...1_000_000)
         }
         configuration.idleInTransaction = idleInTransaction
+        configuration.stateLeakCheck = stateLeakCheck
+        configuration.scramCache = scramCache
+        configuration.cancelClosesImmediately = cancelClosesImmediately
         if let cancelFraction {
             guard let fraction = Double(cancelFraction.trimmingCharacters(in: .whitespaces)), (0...1).contains(fraction)
             else {
@@ -167,12 +185,16 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.cancelFraction = fraction
         }
         if let cancelDelay {
-            guard let milliseconds = Double(cancelDelay.trimmingCharacters(in: .whitespaces)), milliseconds >= 0,
-                  milliseconds.isFinite
+            // "MS" or "A-B": a fixed delay, or one drawn uniformly per cancel.
+            let bounds = cancelDelay.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard let low = bounds.first ?? nil, let high = bounds.last ?? nil, low >= 0, high >= low, high.isFinite
             else {
-                throw EngineError(.usage, "invalid --cancel-delay value: \"\(cancelDelay)\" (milliseconds)")
+                throw EngineError(.usage, "invalid --cancel-delay value: \"\(cancelDelay)\" (milliseconds, or a "
+                                  + "range such as 0-50)")
             }
-            configuration.cancelDelayMicroseconds = milliseconds * 1000
+            configuration.cancelDelayMicroseconds = low * 1000
+            configuration.cancelDelaySpreadMicroseconds = (high - low) * 1000
         }
         if let connectStorm {
             configuration.connectStorm = try PgbenchNumber.integer(
@@ -184,6 +206,7 @@ public struct PgbenchOptions: Sendable, Equatable {
             }
             configuration.stormRate = rate
         }
+        try applyProbeOptions(to: &configuration)
         switch reconnect {
         case nil, "always": configuration.reconnect = true
         case "never": configuration.reconnect = false
@@ -337,6 +360,11 @@ extension PgbenchOptions {
         configuration.setupSQL = spec.setupSQL
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
+        applyPooler(spec.pooler, to: &configuration)
+        if let probe = spec.probe, self.probe == nil {
+            configuration.probes.apply(probe)
+            try applyProbeOptions(to: &configuration)  // --probe-rounds and the like still win
+        }
         if !spec.phases.isEmpty {
             configuration.phases = spec.phases
             configuration.clients = spec.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 1
@@ -356,5 +384,48 @@ extension PgbenchOptions {
             clients: configuration.clients
         )
         return (configuration, plan)
+    }
+}
+
+extension PgbenchOptions {
+    /// The spec's `[pooler]` table, for each behaviour the command line did not set itself (its options win).
+    func applyPooler(_ pooler: SpecPooler, to configuration: inout RunConfiguration) {
+        if connectStorm == nil, let count = pooler.connectStorm { configuration.connectStorm = count }
+        if stormRate == nil, let rate = pooler.stormRate { configuration.stormRate = rate }
+        if idleConnections == nil, let count = pooler.idleConnections { configuration.idleConnections = count }
+        if !idleInTransaction, pooler.idleInTransaction == true { configuration.idleInTransaction = true }
+        if cancelFraction == nil, let fraction = pooler.cancelFraction { configuration.cancelFraction = fraction }
+        if cancelDelay == nil, let seconds = pooler.cancelDelaySeconds {
+            configuration.cancelDelayMicroseconds = seconds * 1e6
+        }
+        if !stateLeakCheck, pooler.stateLeakCheck == true { configuration.stateLeakCheck = true }
+    }
+
+    /// `--probe` and the options that shape the probes.
+    func applyProbeOptions(to configuration: inout RunConfiguration) throws(EngineError) {
+        if let probe {
+            configuration.probes.names = try ProbeName.parseList(probe)
+        }
+        if let probeRounds {
+            configuration.probes.rounds = try PgbenchNumber.integer(probeRounds, option: "--probe-rounds",
+                                                                    range: 1...100_000)
+        }
+        if let probeClients {
+            configuration.probes.clients = try PgbenchNumber.integer(probeClients, option: "--probe-clients",
+                                                                     range: 1...10_000)
+        }
+        if let probeStorm {
+            configuration.probes.storm = try PgbenchNumber.integer(probeStorm, option: "--probe-storm",
+                                                                   range: 0...100_000)
+        }
+        if let poolerStats {
+            configuration.probes.poolerStats = true
+            configuration.probes.poolerStatsAddress = poolerStats.isEmpty ? nil : poolerStats
+        }
+        if configuration.probes.poolerStats {
+            // Checked now, so that a typo stops the run before it starts.
+            _ = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                      address: configuration.probes.poolerStatsAddress)
+        }
     }
 }

@@ -43,12 +43,22 @@ public struct RunConfiguration: Sendable {
     /// `--reconnect=always` (default): a client whose connection is lost counts it and connects again with
     /// bounded backoff; `--reconnect=never` stops that client instead.
     public var reconnect: Bool = true
+    /// How long a client keeps trying to reconnect (with backoff) before it gives up and aborts.
+    public var reconnectGiveUpSeconds: Double = 30
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.
     public var failuresDetailed: Bool = false
     /// `--cancel-fraction F`: send a CancelRequest for this fraction of transactions (0...1), `--cancel-delay` µs
-    /// after the transaction's first statement went out.
+    /// after the transaction's first statement went out, plus a uniform draw in 0...spread (`--cancel-delay A-B`).
     public var cancelFraction: Double = 0
     public var cancelDelayMicroseconds: Double = 1000
+    public var cancelDelaySpreadMicroseconds: Double = 0
+    /// `--cancel-close-immediately`: close a cancel's connection as soon as the request is written, instead of
+    /// waiting for the server to close it as libpq does (PgBouncer 1.18 aborts when a client does this while the
+    /// cancel is being forwarded).
+    public var cancelClosesImmediately: Bool = false
+    /// `--scram-cache`: keep SCRAM's salted password per (password, salt, iterations), as poolers do, instead of
+    /// computing it for every login, as applications do.
+    public var scramCache: Bool = false
     /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
     /// (nil: all at once).
     public var connectStorm: Int = 0
@@ -57,6 +67,11 @@ public struct RunConfiguration: Sendable {
     public var idleConnections: Int = 0
     /// `--idle-in-transaction`: the idle connections sit inside an open transaction (BEGIN), as a leaky pool's would.
     public var idleInTransaction: Bool = false
+    /// `--state-leak-check`: beside the clients, a few connections SET a marker and others look for it, counting
+    /// every marker seen on a connection that did not set it (a pooler leaking session state). See `StateLeakProbe`.
+    public var stateLeakCheck: Bool = false
+    /// `--probe NAME[,NAME]`: pooler-correctness probes run beside the clients (alone with `-c 0`).
+    public var probes = ProbeOptions()
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// A workload spec's phases, in order; empty for a plain pgbench-style run (one steady phase of `limit`).
@@ -84,4 +99,7 @@ public struct RunConfiguration: Sendable {
 
     /// The hlog interval: the progress interval, or one second.
     public var intervalSeconds: Double { progressInterval ?? 1.0 }
+
+    /// `-c 0` with probes: no clients, so nothing of pgbench's (tables, vacuum, transaction summary) applies.
+    public var isProbeOnly: Bool { clients == 0 && phases.isEmpty }
 }

@@ -122,6 +122,11 @@ public final class AdminConnection: Sendable {
         let handler = self.handler
         let channel = self.channel
         channel.eventLoop.execute {
+            // Closed already (a pooler dropped it between requests): no reply would come to complete the promise.
+            guard channel.isActive else {
+                promise.fail(EngineError(.connection, "the server closed the connection"))
+                return
+            }
             handler.value.expect(promise: promise, stopAtCopyIn: stopAtCopyIn)
             channel.writeAndFlush(bytes, promise: nil)
         }

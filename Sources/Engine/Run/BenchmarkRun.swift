@@ -21,6 +21,7 @@ struct BenchmarkRun {
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
         let outputDirectory = try makeOutputDirectory()
+        let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
         let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
             ? await ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
                                     settings: configuration.connection, group: group).run()
@@ -30,6 +31,11 @@ struct BenchmarkRun {
                                    settings: configuration.connection, group: group)
             : nil
         if let startAt = configuration.startAt { await waitUntil(startAt) }
+        // The probes run beside the clients, on the same event loops, each bounded in rounds and waits.
+        let probes: Task<[String: ProbeSummary], Never>? = configuration.probes.isEmpty ? nil
+            : Task { [configuration, group] in
+                await Probes.run(configuration.probes, settings: configuration.connection, group: group)
+            }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -59,6 +65,9 @@ struct BenchmarkRun {
             ClientStarter.start(clients: clientsByLoop[index], done: finishedByLoop[index], on: loop,
                                 context: loopContexts[index], run: run)
         }
+        // Beside the clients, not inside them: the probe's connections are ordinary clients of the pooler.
+        let leakProbe = configuration.stateLeakCheck
+            ? StateLeakProbe.start(settings: configuration.connection, group: group) : nil
         let allDone = EventLoopFuture.andAllComplete(finished, on: group.next())
         let doneFlag = CompletionFlag()
         allDone.whenComplete { _ in doneFlag.set() }
@@ -116,22 +125,32 @@ struct BenchmarkRun {
             intervalStart = end
             if allFinished { break }
         }
+        let endNanos = NIODeadline.now().uptimeNanoseconds
+        let stateLeak = await leakProbe?.finish()
         try? hlog.flush()
         try? hlog.close()
-        let endNanos = NIODeadline.now().uptimeNanoseconds
         var idleReport: IdleReport?
         if let horde {
             idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
                                     alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
         }
+        // Interrupted: the probes stop after their current round instead of running all of them.
+        if stop.count > 0 { probes?.cancel() }
+        var probeResults = await probes?.value
+        if let poolerStats {
+            poolerStats.poller.stop()
+            probeResults = (probeResults ?? [:]).merging([PoolerStatsPoller.summaryName: await poolerStats.task.value]) { $1 }
+        }
         await runTeardown()
-        let extras = await gatherExtras(loops: loops, contexts: loopContexts)
+        var extras = await gatherExtras(loops: loops, contexts: loopContexts)
+        extras.fairness = await gatherFairness(clients: clients, loops: loops)
 
         let report = RunReport(
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm
+            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
+            stateLeak: stateLeak, probes: probeResults
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -143,10 +162,23 @@ struct BenchmarkRun {
             throw EngineError(.io, "cannot write \(outputDirectory)/summary.json: \(error)")
         }
         return Benchmark.Outcome(summary: summary, outputDirectory: outputDirectory,
-                                 abortMessages: extras.abortMessages, abortedClients: extras.abortedClients)
+                                 abortMessages: extras.abortMessages, abortedClients: extras.counters.abortedClients)
     }
 
     // MARK: Before the run
+
+    /// `--pooler-stats`: polls the pooler's admin console from now until the end of the run.
+    private func startPoolerStats(outputDirectory: String) throws
+        -> (poller: PoolerStatsPoller, task: Task<ProbeSummary, Never>)?
+    {
+        guard configuration.probes.poolerStats else { return nil }
+        let console = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
+                                                            address: configuration.probes.poolerStatsAddress)
+        let poller = PoolerStatsPoller(settings: console, intervalSeconds: configuration.intervalSeconds,
+                                       csvPath: outputDirectory + "/pooler-stats.csv")
+        let task = Task { [group] in await poller.run(group: group) }
+        return (poller, task)
+    }
 
     /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
     private func waitUntil(_ date: Date) async {
@@ -173,7 +205,8 @@ struct BenchmarkRun {
         let usesBuiltin = plan.scripts.contains { builtinNames.contains($0.name) }
         var scale = configuration.scale ?? 1
         var overrides: [(String, Value)] = []
-        if configuration.scale == nil && usesBuiltin {
+        // A probe-only run (`-c 0`) runs no script and needs no pgbench tables.
+        if configuration.scale == nil && usesBuiltin && configuration.clients > 0 {
             do {
                 let result = try await admin.simpleQuery("SELECT count(*) FROM pgbench_branches")
                 scale = Int(result.rows.first?.first.flatMap { $0 } ?? "1") ?? 1
@@ -195,7 +228,8 @@ struct BenchmarkRun {
                 throw EngineError(.server, "setup failed: \(error.message)")
             }
         }
-        if !configuration.noVacuum {
+        // A probe-only run (through a pooler, often) has no business with pgbench's tables.
+        if !configuration.noVacuum && !configuration.isProbeOnly {
             let tables = configuration.vacuumAll
                 ? ["pgbench_branches", "pgbench_tellers", "pgbench_accounts"] : ["pgbench_branches", "pgbench_tellers"]
             for table in tables {
@@ -254,6 +288,7 @@ struct BenchmarkRun {
         for (index, name) in snapshot.seriesNames.enumerated() where index != SeriesLayout.latency {
             if !configuration.isOpenLoop && (index == SeriesLayout.service || index == SeriesLayout.lag) { continue }
             if configuration.cancelFraction <= 0 && index == SeriesLayout.cancel { continue }
+            if SeriesLayout.sparse.contains(index) && snapshot.histograms[index].totalCount == 0 { continue }
             try hlog.writeInterval(tag: name, start: start, length: length, histogram: snapshot.histograms[index])
         }
     }
@@ -292,34 +327,35 @@ struct BenchmarkRun {
 
     struct Extras: Sendable {
         var commands: [CommandStatistics]
-        var lateTransactions: UInt64 = 0
-        var abortedClients = 0
+        var counters = LoopCounters()
         var abortMessages: [String] = []
-        var notices: UInt64 = 0
-        var lostConnections: UInt64 = 0
-        var cancelsSent: UInt64 = 0
-        var cancelsHit: UInt64 = 0
-        var cancelsLate: UInt64 = 0
-        var cancelsMisdirected: UInt64 = 0
-        var startWaitNanos: UInt64 = 0
-        var clientsStarted: UInt64 = 0
+        var errorDetails: [ErrorDetail: UInt64] = [:]
+        var fairness: [ClientFairness] = []
 
         /// Mean time a client waited for its turn to connect (see `ClientStarter`), in seconds.
         var meanStartWaitSeconds: Double {
-            clientsStarted == 0 ? 0 : Double(startWaitNanos) / Double(clientsStarted) / 1e9
+            counters.clientsStarted == 0 ? 0 : Double(counters.startWaitNanos) / Double(counters.clientsStarted) / 1e9
         }
+    }
+
+    /// Each client's share, read on its own loop (clients were dealt to loops in turn).
+    private func gatherFairness(clients: [Client], loops: [any EventLoop]) async -> [ClientFairness] {
+        var figures = [ClientFairness](repeating: ClientFairness(transactions: 0, longestStallNanos: 0),
+                                       count: clients.count)
+        for (loopIndex, loop) in loops.enumerated() {
+            let indexes = Array(stride(from: loopIndex, to: clients.count, by: loops.count))
+            let part = try? await loop.submit { indexes.map { clients[$0].fairness } }.get()
+            for (index, value) in zip(indexes, part ?? []) { figures[index] = value }
+        }
+        return figures
     }
 
     private func gatherExtras(loops: [any EventLoop], contexts: [LoopContext]) async -> Extras {
         var extras = Extras(commands: [CommandStatistics](repeating: CommandStatistics(), count: plan.sqlCommandCount))
         for (loop, context) in zip(loops, contexts) {
             let part = try? await loop.submit {
-                Extras(commands: context.commands, lateTransactions: context.lateTransactions,
-                       abortedClients: context.abortedClients, abortMessages: context.abortMessages,
-                       notices: context.notices, lostConnections: context.lostConnections,
-                       cancelsSent: context.cancelsSent, cancelsHit: context.cancelsHit,
-                       cancelsLate: context.cancelsLate, cancelsMisdirected: context.cancelsMisdirected,
-                       startWaitNanos: context.startWaitNanos, clientsStarted: context.clientsStarted)
+                Extras(commands: context.commands, counters: context.counters, abortMessages: context.abortMessages,
+                       errorDetails: context.errorDetails)
             }.get()
             guard let part else { continue }
             for index in extras.commands.indices {
@@ -327,17 +363,9 @@ struct BenchmarkRun {
                 extras.commands[index].totalNanos += part.commands[index].totalNanos
                 extras.commands[index].failures += part.commands[index].failures
             }
-            extras.lateTransactions += part.lateTransactions
-            extras.abortedClients += part.abortedClients
+            extras.counters.add(part.counters)
             extras.abortMessages += part.abortMessages
-            extras.notices += part.notices
-            extras.lostConnections += part.lostConnections
-            extras.cancelsSent += part.cancelsSent
-            extras.cancelsHit += part.cancelsHit
-            extras.cancelsLate += part.cancelsLate
-            extras.cancelsMisdirected += part.cancelsMisdirected
-            extras.startWaitNanos += part.startWaitNanos
-            extras.clientsStarted += part.clientsStarted
+            extras.errorDetails.merge(part.errorDetails, uniquingKeysWith: +)
         }
         return extras
     }

@@ -74,8 +74,8 @@ final class ClientStarter {
         let room = stalled || run.stopRequested ? clients.count : window - (started - settled)
         var budget = min(room, clients.count - started)
         while budget > 0 {
-            context.startWaitNanos &+= now &- run.startNanos
-            context.clientsStarted &+= 1
+            context.counters.startWaitNanos &+= now &- run.startNanos
+            context.counters.clientsStarted &+= 1
             clients[started].start()
             started += 1
             budget -= 1

@@ -13,14 +13,26 @@ struct SeriesLayout: Sendable {
     static let lag = 3
     /// Time from sending a CancelRequest to the cancelled transaction's end (`--cancel-fraction`).
     static let cancel = 4
-    static let firstScript = 5
+    /// The phases of a connect (their sum is `connect`): TCP (and TLS, when used) up to the first protocol byte,
+    /// then StartupMessage to AuthenticationOk (every authentication round trip), then AuthenticationOk to the first
+    /// ReadyForQuery (the server's backend start, or the pooler's). `scram` is the client's own CPU for a SCRAM proof.
+    static let transport = 5
+    static let authentication = 6
+    static let ready = 7
+    static let scram = 8
+    /// The TLS handshake alone (also inside `connect` and `connect.transport`), for connections that negotiated TLS.
+    static let tls = 9
+    /// Series written to the log only in intervals where they recorded something (many runs never do).
+    static let sparse: Set<Int> = [transport, authentication, ready, scram, tls]
+    static let firstScript = 10
 
     let names: [String]
     /// For each script, the series of its tags (a workload spec's `tags`), each recorded besides the script's own.
     let tagSeries: [[Int]]
 
     init(plan: Plan) {
-        var names = ["latency", "connect", "service", "lag", "cancel"]
+        var names = ["latency", "connect", "service", "lag", "cancel", "connect.transport", "connect.auth",
+                     "connect.ready", "scram", "tls"]
         // Built-ins are tagged by their short names (script.select-only), files by their path.
         let builtinShortNames = Dictionary(
             BuiltinScript.list().map { ($0.source.name, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -75,7 +87,9 @@ final class RunContext: Sendable {
         self.plan = plan
         self.statements = StatementEncoder(plan: plan)
         self.configuration = configuration
-        self.startup = Connector.startupConfiguration(configuration.connection)
+        var startup = Connector.startupConfiguration(configuration.connection)
+        if configuration.scramCache { startup.saltedPasswordCache = SaltedPasswordCache() }
+        self.startup = startup
         self.series = SeriesLayout(plan: plan)
         self.scriptConnection = plan.scripts.map(\.connection)
         self.startNanos = startNanos
@@ -144,26 +158,29 @@ struct CommandStatistics: Sendable {
 final class LoopContext: @unchecked Sendable {
     let recorder: LoopRecorder
     var commands: [CommandStatistics]
-    var lateTransactions: UInt64 = 0
+    var counters = LoopCounters()
     var openConnections = 0
-    var abortedClients = 0
-    /// Connections the server closed under a running client (restart, pooler kill), reconnected or not.
-    var lostConnections: UInt64 = 0
     var abortMessages: [String] = []
-    var notices: UInt64 = 0
-    /// --cancel-fraction: CancelRequests sent, transactions they cancelled (57014), and those that ended before the
-    /// cancel arrived (late).
-    var cancelsSent: UInt64 = 0
-    var cancelsHit: UInt64 = 0
-    var cancelsLate: UInt64 = 0
-    var cancelsMisdirected: UInt64 = 0
-    /// Time clients waited for `ClientStarter`'s window (from the run's start to their start), summed, and how many
-    /// were started: part of "initial connection time", as pgbench's sequential connects are.
-    var startWaitNanos: UInt64 = 0
-    var clientsStarted: UInt64 = 0
+    /// Errors by severity, SQLSTATE and folded message (at most `ErrorDetail.limit` of them, then "other").
+    var errorDetails: [ErrorDetail: UInt64] = [:]
+
+    func noteError(_ detail: ErrorDetail) {
+        if errorDetails[detail] == nil && errorDetails.count >= ErrorDetail.limit {
+            errorDetails[ErrorDetail.other, default: 0] += 1
+        } else {
+            errorDetails[detail, default: 0] += 1
+        }
+    }
 
     init(series: SeriesLayout, commandCount: Int) {
         recorder = LoopRecorder(seriesNames: series.names)
         commands = [CommandStatistics](repeating: CommandStatistics(), count: commandCount)
     }
+}
+
+/// One client's share of a run, for the fairness figures: transactions it finished, and the longest time it went
+/// without finishing one (from its start, between transactions, to its end).
+struct ClientFairness: Sendable {
+    var transactions: Int
+    var longestStallNanos: UInt64
 }

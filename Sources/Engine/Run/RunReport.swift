@@ -16,11 +16,37 @@ struct RunReport {
     let hlogFile: String
     let idle: IdleReport?
     let storm: ConnectionStorm.Outcome?
+    let stateLeak: StateLeakProbe.Outcome?
+    var probes: [String: ProbeSummary]? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
     private var transactions: UInt64 { total.counters.transactions }
     private var failed: UInt64 { total.counters.failedTransactions }
+    private func printProbes(_ print: Benchmark.Printer) {
+        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for line in Probes.describe(name, probe) { print(line) }
+        }
+    }
+
+    private var connectPhases: ConnectPhasesSummary? {
+        let logins = connect.totalCount
+        guard logins > 0 else { return nil }
+        let scram = total.histograms[SeriesLayout.scram]
+        return ConnectPhasesSummary(
+            transportMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.transport]),
+            authenticationMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.authentication]),
+            readyMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.ready]),
+            authenticationRoundTrips: Double(extras.counters.authenticationRoundTrips) / Double(logins),
+            scramClientMicroseconds: scram.totalCount > 0 ? LatencySummary(nanoseconds: scram) : nil,
+            scramCache: configuration.scramCache)
+    }
+
+    private var fairness: FairnessSummary? {
+        FairnessSummary(transactions: extras.fairness.map(\.transactions),
+                        longestStallNanos: extras.fairness.map(\.longestStallNanos),
+                        firstClientID: configuration.firstClientID)
+    }
 
     /// pgbench's "initial connection time": the mean time from the run's start until a client was connected, that
     /// is its wait for a connect slot (`ClientStarter`) plus its connect.
@@ -39,6 +65,11 @@ struct RunReport {
         let scripts = plan.scripts
         print("pgswarm \(PgswarmVersion.string) (server \(preparation.serverVersion ?? "unknown"), "
               + "protocol \(preparation.protocolVersion))")
+        if configuration.isProbeOnly {
+            print("probes only (no clients)")
+            printProbes(print)
+            return
+        }
         if scripts.count == 1 {
             print("transaction type: \(scriptLabel(scripts[0].name))")
         } else {
@@ -66,7 +97,7 @@ struct RunReport {
         }
         if configuration.latencyLimitMicroseconds != nil {
             let skipped = total.counters.skippedTransactions
-            let late = extras.lateTransactions
+            let late = extras.counters.lateTransactions
             if configuration.isOpenLoop {
                 print("number of transactions skipped: \(skipped) (\(fixed(percent(skipped, of: attempted + skipped), 3))%)")
             }
@@ -89,16 +120,39 @@ struct RunReport {
         }
         print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
               + "p99.9 = \(pct(99.9)) ms, max = \(ms(Double(latency.max))) ms")
+        if let phases = connectPhases {
+            var line = "connect phases (p50): transport \(ms(phases.transportMicroseconds.p50 * 1000)) ms, "
+                + "authentication \(ms(phases.authenticationMicroseconds.p50 * 1000)) ms "
+                + "(\(fixed(phases.authenticationRoundTrips, 1)) round trips), first ReadyForQuery "
+                + "\(ms(phases.readyMicroseconds.p50 * 1000)) ms"
+            if let scram = phases.scramClientMicroseconds {
+                line += "; SCRAM client CPU \(ms(scram.p50 * 1000)) ms (salted password "
+                    + (phases.scramCache ? "cached)" : "computed each login)")
+            }
+            print(line)
+        }
+        if let fairness, fairness.clients > 1 {
+            print("fairness: transactions per client \(fairness.minTransactions)..\(fairness.maxTransactions) "
+                  + "(Jain index \(fixed(fairness.jainIndex, 3))), \(fairness.starvedClients) starved (< 10% of the "
+                  + "mean); longest a client went without finishing a transaction: "
+                  + "\(ms(fairness.longestStallMicroseconds * 1000)) ms (client \(fairness.longestStallClient))")
+        }
         if !total.counters.errorsBySQLState.isEmpty {
             let errors = total.counters.errorsBySQLState.sorted { $0.key < $1.key }
                 .map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
             print("errors by SQLSTATE: \(errors)")
+            // The messages behind them: a pooler's generic SQLSTATE says little, its message says why.
+            for detail in ErrorDetailCount.sorted(extras.errorDetails).prefix(5) {
+                print("  \(detail.severity) \(detail.sqlState) × \(detail.count): \(detail.message)")
+            }
         }
         if configuration.cancelFraction > 0 {
             let toCancel = total.histograms[SeriesLayout.cancel]
-            print("cancels: \(extras.cancelsSent) sent, \(extras.cancelsHit) cancelled a query (57014), "
-                  + "\(extras.cancelsLate) arrived after the transaction ended, \(extras.cancelsMisdirected) cancelled a "
-                  + "later transaction; time to cancellation "
+            print("cancels: \(extras.counters.cancelsSent) sent, \(extras.counters.cancelsHit) cancelled a query (57014), "
+                  + "\(extras.counters.cancelsLate) arrived as the transaction ended, \(extras.counters.cancelsLost) lost (no effect in "
+                  + "100 ms), \(extras.counters.cancelsMisdirected) cancelled a "
+                  + "later transaction, \(extras.counters.cancelsWrongVictim) queries cancelled without a cancel of their own "
+                  + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
         }
         if let storm {
@@ -117,12 +171,32 @@ struct RunReport {
                   + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
             for error in idle.openErrors { print("  idle connection failed: \(error)") }
         }
-        if extras.lostConnections > 0 {
-            print("connections lost during the run: \(extras.lostConnections) "
+        let handshakes = total.histograms[SeriesLayout.tls]
+        if handshakes.totalCount > 0 {
+            print("TLS handshakes: \(handshakes.totalCount), p50 = \(ms(Double(handshakes.valueAtPercentile(50)))) ms, "
+                  + "p99 = \(ms(Double(handshakes.valueAtPercentile(99)))) ms, max = \(ms(Double(handshakes.max))) ms "
+                  + "(part of the connection time)")
+        }
+        if let stateLeak {
+            var line = "state leak check: \(stateLeak.checks) checks, \(stateLeak.leaks) leaks"
+            if let example = stateLeak.example {
+                line += " (a session SET of another connection was visible, e.g. pgswarm.leak_marker = '\(example)')"
+            }
+            line += "; \(stateLeak.sets) SETs made"
+            if stateLeak.errors > 0 { line += "; \(stateLeak.errors) probe errors" }
+            print(line)
+            if let error = stateLeak.firstError { print("  state leak probe error: \(error)") }
+        }
+        if extras.counters.notices > 0 {
+            print("notices received: \(extras.counters.notices)")
+        }
+        printProbes(print)
+        if extras.counters.lostConnections > 0 {
+            print("connections lost during the run: \(extras.counters.lostConnections) "
                   + "(\(total.counters.connections) connections made in all)")
         }
-        if extras.abortedClients > 0 {
-            print("Run was aborted; the above results are incomplete. (\(extras.abortedClients) clients aborted)")
+        if extras.counters.abortedClients > 0 {
+            print("Run was aborted; the above results are incomplete. (\(extras.counters.abortedClients) clients aborted)")
         }
         if interrupted {
             print("Run was interrupted; the above results cover the time until then.")
@@ -228,12 +302,12 @@ struct RunReport {
             scripts: scripts,
             hlogFile: hlogFile
         )
-        summary.lostConnections = extras.lostConnections
-        summary.abortedClients = extras.abortedClients
+        summary.lostConnections = extras.counters.lostConnections
+        summary.abortedClients = extras.counters.abortedClients
         if configuration.cancelFraction > 0 {
             summary.cancels = CancelSummary(
-                sent: extras.cancelsSent, cancelled: extras.cancelsHit, late: extras.cancelsLate,
-                misdirected: extras.cancelsMisdirected,
+                sent: extras.counters.cancelsSent, cancelled: extras.counters.cancelsHit, late: extras.counters.cancelsLate, lost: extras.counters.cancelsLost,
+                misdirected: extras.counters.cancelsMisdirected, wrongVictim: extras.counters.cancelsWrongVictim,
                 timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
         }
         if let storm {
@@ -241,6 +315,19 @@ struct RunReport {
                                          seconds: storm.seconds, failures: storm.failures,
                                          connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
         }
+        if total.histograms[SeriesLayout.tls].totalCount > 0 {
+            summary.tlsHandshakeMicroseconds = LatencySummary(nanoseconds: total.histograms[SeriesLayout.tls])
+        }
+        if let stateLeak {
+            summary.stateLeak = StateLeakSummary(checks: stateLeak.checks, leaks: stateLeak.leaks,
+                                                 example: stateLeak.example, sets: stateLeak.sets,
+                                                 errors: stateLeak.errors)
+        }
+        summary.probes = probes
+        summary.notices = extras.counters.notices > 0 ? extras.counters.notices : nil
+        summary.fairness = fairness
+        summary.connectPhases = connectPhases
+        if !extras.errorDetails.isEmpty { summary.errorsDetailed = ErrorDetailCount.sorted(extras.errorDetails) }
         if let idle {
             summary.idleConnectionsOpened = idle.opened
             summary.idleConnectionsAlive = idle.alive

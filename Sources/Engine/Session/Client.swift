@@ -14,9 +14,12 @@ final class Client {
     private let done: EventLoopPromise<Void>
     private var finished = false
     private var reconnectWhenClosed = false
+    /// Where the TLS handshake times go (`Tag=tls`); the session records everything else.
+    private let loopContext: LoopContext
 
     init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, done: EventLoopPromise<Void>) {
         self.run = run
+        self.loopContext = loopContext
         self.loop = loop
         self.done = done
         self.session = ClientSession(
@@ -35,6 +38,9 @@ final class Client {
     }
 
     static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// Read on the client's loop.
+    var fairness: ClientFairness { session.fairness }
 
     func start() {
         perform(session.start(now: Self.now()))
@@ -138,9 +144,17 @@ final class Client {
             case .unixSocket(let path):
                 connecting = bootstrap.connect(unixDomainSocketPath: path)
             }
+            let closeAtOnce = run.configuration.cancelClosesImmediately
             connecting.whenSuccess { channel in
-                // The server closes the connection after reading the request; close our side once it is written.
-                channel.writeAndFlush(request).whenComplete { _ in channel.close(promise: nil) }
+                channel.writeAndFlush(request).whenComplete { _ in
+                    if closeAtOnce {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    // As libpq's PQcancel: wait for the server (or pooler) to close the connection once it has
+                    // acted on the request (reading its end of file closes the channel); bounded all the same.
+                    channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+                }
             }
         }
     }
@@ -158,7 +172,10 @@ final class Client {
     private func connect() {
         guard !finished else { return }
         let connection = run.configuration.connection
-        Connector.connect(to: connection, on: loop) { [self] channel in
+        // The handshake completes on this client's loop, the recorder's own.
+        Connector.connect(to: connection, on: loop, tlsHandshakeDone: { [loopContext] nanoseconds in
+            loopContext.recorder.record(series: SeriesLayout.tls, nanoseconds: nanoseconds)
+        }) { [self] channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(client: self))
             }

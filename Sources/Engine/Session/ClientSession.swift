@@ -46,8 +46,10 @@ struct ClientSession {
     }
 
     /// What an in-flight request is waiting for: a SQL command's results, or the ReadyForQuery of a Sync.
+    /// Commands are named by their index in the plan: the entries stay free of references, so queuing and
+    /// dequeuing them costs no reference counting.
     private enum InFlight {
-        case command(SQLCommand, sentAt: UInt64)
+        case command(index: Int, sentAt: UInt64)
         case sync
     }
 
@@ -64,6 +66,10 @@ struct ClientSession {
     private var connected = false
     private var retryStartupAt30 = false
     private var connectStartedAt: UInt64 = 0
+    /// When the protocol started on the current connection attempt (after TCP and TLS), and when the server said
+    /// AuthenticationOk: the boundaries of the connect phases.
+    private var startupStartedAt: UInt64 = 0
+    private var authenticatedAt: UInt64?
     private var prepared: [PreparedState]
 
     // The current transaction.
@@ -88,6 +94,22 @@ struct ClientSession {
     private var cancelWanted: (serial: UInt64, dueAt: UInt64)?
     /// When a CancelRequest went out for the current transaction.
     private var cancelSentAt: UInt64?
+    /// When this connection last sent a CancelRequest. A 57014 shortly after one is ours even when it hits a later
+    /// transaction (misdirected): a cancel that arrives late does that, and so does PostgreSQL itself, which signals
+    /// the backend twice per CancelRequest (the process and its group), so that one cancel sometimes ends the query
+    /// it was meant for and the next one. A 57014 with no cancel of ours in that window came from someone else's
+    /// cancel (a wrong victim, e.g. a pooler forwarding a cancel to the wrong server connection).
+    private var lastCancelSentAt: UInt64?
+    static let ownCancelWindowNanos: UInt64 = 1_000_000_000
+    /// A cancel that left this long before its transaction ended, without cancelling it, had every chance: lost (a
+    /// pooler that dropped or misrouted it), rather than late (it met a query already finishing). PostgreSQL acts on
+    /// a cancel in a few milliseconds here, through PgBouncer too.
+    static let lostCancelNanos: UInt64 = 100_000_000
+    /// Fairness: when this client last finished a transaction (or started), the longest it went without finishing
+    /// one, and how many it finished.
+    private var lastProgressAt: UInt64 = 0
+    private var longestStallNanos: UInt64 = 0
+    private var completedTransactions = 0
     /// Transactions completed on the current connection (for a script's "reconnect every N").
     private var transactionsOnConnection = 0
     /// Whether an open-loop schedule is running: it starts at the first transaction of a rate phase.
@@ -98,6 +120,9 @@ struct ClientSession {
     /// one is retried with backoff.
     private var everConnected = false
     private var reconnectBackoffNanos: UInt64 = Self.initialBackoffNanos
+    /// When the current run of failed reconnects began: a server (or pooler) gone for good must not keep a `-t` run
+    /// retrying forever.
+    private var reconnectingSince: UInt64?
     static let initialBackoffNanos: UInt64 = 50_000_000
     static let maximumBackoffNanos: UInt64 = 2_000_000_000
 
@@ -121,6 +146,7 @@ struct ClientSession {
     /// The run begins for this client.
     mutating func start(now: UInt64) -> Action {
         scheduledAt = now
+        lastProgressAt = now
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }
@@ -132,7 +158,7 @@ struct ClientSession {
     private mutating func waitForActivation(now: UInt64) -> Action {
         guard let timeline = run.timeline,
               let next = timeline.nextActivation(of: clientID, after: run.seconds(now))
-        else { return finish() }
+        else { return finish(now: now) }
         let at = max(run.startNanos + UInt64(next * 1e9) + 1_000, now)
         scheduleRunning = false
         state = .inactive
@@ -147,6 +173,9 @@ struct ClientSession {
     mutating func channelActive(now: UInt64) -> Action {
         if case .finished = state { return .finish(abort: nil) }
         var machine = StartupStateMachine(configuration: run.startup)
+        startupStartedAt = now
+        authenticatedAt = nil
+        loop.recorder.record(series: SeriesLayout.transport, nanoseconds: now &- connectStartedAt)
         let action = retryStartupAt30 ? machine.restartAtProtocol30() : machine.start()
         state = .starting(machine)
         return startupAction(action, now: now)
@@ -155,6 +184,7 @@ struct ClientSession {
     mutating func connectFailed(_ error: any Error, now: UInt64) -> Action {
         loop.recorder.connectionFailures &+= 1
         if everConnected && run.configuration.reconnect {
+            if let abandoned = giveUpReconnecting(now: now, cause: "\(error)") { return abandoned }
             return scheduleReconnect(now: now)
         }
         return abort("connection to \(run.configuration.connection.endpointDescription) failed: \(error)")
@@ -164,7 +194,8 @@ struct ClientSession {
     /// and connect again after a bounded backoff (or stop, with --reconnect=never).
     private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
         let sqlState = failure?.sqlState ?? "08006"
-        loop.lostConnections &+= 1
+        noteError(failure, sqlState: sqlState, otherwise: "the server closed the connection")
+        loop.counters.lostConnections &+= 1
         if inTransaction {
             loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
             transactionsDone += 1
@@ -181,7 +212,7 @@ struct ClientSession {
             run.requestStop()
             return abort("client \(clientID): the server closed the connection (\(sqlState)); --reconnect=never")
         }
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         return scheduleReconnect(now: now)
     }
 
@@ -191,8 +222,18 @@ struct ClientSession {
         return delay
     }
 
+    /// After `reconnectGiveUpSeconds` of failed reconnects the client stops, saying why (the others may still run).
+    private mutating func giveUpReconnecting(now: UInt64, cause: String) -> Action? {
+        let since = reconnectingSince ?? now
+        reconnectingSince = since
+        let limit = run.configuration.reconnectGiveUpSeconds
+        guard Double(now &- since) >= limit * 1e9 else { return nil }
+        return abort("client \(clientID): could not reconnect to \(run.configuration.connection.endpointDescription) "
+                     + "for \(Int(limit)) s, giving up: \(cause)")
+    }
+
     private mutating func scheduleReconnect(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         state = .reconnecting
         return .wake(atNanos: now + nextBackoff())
     }
@@ -210,7 +251,7 @@ struct ClientSession {
         case .idle, .waitingForSchedule, .reconnecting, .connecting:
             // Closed on purpose between transactions (-C), or the server went away between transactions: the next
             // transaction connects again.
-            if wasConnected && !run.configuration.connectPerTransaction { loop.lostConnections &+= 1 }
+            if wasConnected && !run.configuration.connectPerTransaction { loop.counters.lostConnections &+= 1 }
             return .none
         case .starting(var machine):
             if retryStartupAt30 { return .connect }
@@ -229,7 +270,7 @@ struct ClientSession {
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
         case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
-            return finish()
+            return finish(now: now)
         case .sleeping:
             // A \sleep inside a transaction: let the transaction finish, so that what it did is counted (the
             // grace period bounds the wait).
@@ -256,7 +297,26 @@ struct ClientSession {
     mutating func received(_ message: BackendMessage, now: UInt64) -> Action {
         switch state {
         case .starting(var machine):
-            let action = machine.messageReceived(message)
+            var action: StartupStateMachine.Action
+            if case .authentication(let request) = message {
+                switch request {
+                case .ok:
+                    authenticatedAt = now
+                    loop.recorder.record(series: SeriesLayout.authentication, nanoseconds: now &- startupStartedAt)
+                    action = machine.messageReceived(message)
+                case .saslContinue:
+                    // The client's proof: PBKDF2 over the password, the one costly step of a login on our side.
+                    // Timed on its own (the session reads the clock only here), since it is CPU, not waiting.
+                    let started = NIODeadline.now().uptimeNanoseconds
+                    action = machine.messageReceived(message)
+                    loop.recorder.record(series: SeriesLayout.scram,
+                                         nanoseconds: NIODeadline.now().uptimeNanoseconds &- started)
+                default:
+                    action = machine.messageReceived(message)
+                }
+            } else {
+                action = machine.messageReceived(message)
+            }
             state = .starting(machine)
             return startupAction(action, now: now)
         case .running:
@@ -274,6 +334,7 @@ struct ClientSession {
                 if let fields = failure {
                     failure = nil
                     loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                    noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
                     return abort("client \(clientID): connection setup SQL failed: \(fields.sqlState ?? "") "
                                  + (fields.message ?? ""))
                 }
@@ -286,6 +347,7 @@ struct ClientSession {
             if case .errorResponse(let fields) = message {
                 // e.g. the server shutting down while we sleep: FATAL 57P01.
                 loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
+                noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
             }
             return .none
         }
@@ -299,7 +361,7 @@ struct ClientSession {
     // MARK: Connecting
 
     private mutating func beginConnect(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         state = .connecting
         connectStartedAt = now
         return .connect
@@ -310,17 +372,23 @@ struct ClientSession {
         switch action {
         case .send(let message):
             appendToOutbound { machine.encode(message, into: &$0) }
+            loop.counters.authenticationRoundTrips &+= 1
             return .flush
         case .wait:
             return .none
         case .ready(let result):
             backendKey = result.backendKey
+            lastCancelSentAt = nil
             connected = true
             everConnected = true
             reconnectBackoffNanos = Self.initialBackoffNanos
+            reconnectingSince = nil
             loop.openConnections += 1
             loop.recorder.connections &+= 1
             loop.recorder.record(series: SeriesLayout.connect, nanoseconds: now &- connectStartedAt)
+            if let authenticatedAt {
+                loop.recorder.record(series: SeriesLayout.ready, nanoseconds: now &- authenticatedAt)
+            }
             prepared.withUnsafeMutableBufferPointer { $0.update(repeating: .no) }
             transactionsOnConnection = 0
             if let setup = run.connectionSetupQuery {
@@ -332,9 +400,13 @@ struct ClientSession {
             return beginTransaction(now: now)
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
-            if let sqlState = error.serverError?.sqlState { loop.recorder.recordError(sqlState: sqlState) }
+            if let fields = error.serverError, let sqlState = fields.sqlState {
+                loop.recorder.recordError(sqlState: sqlState)
+                noteError(fields, sqlState: sqlState, otherwise: "")
+            }
             // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
             if everConnected && run.configuration.reconnect {
+                if let abandoned = giveUpReconnecting(now: now, cause: error.description) { return abandoned }
                 state = .reconnecting
                 return .closeAndReconnectLater(delayNanos: nextBackoff())
             }
@@ -357,7 +429,7 @@ struct ClientSession {
     }
 
     private mutating func beginTransaction(now: UInt64) -> Action {
-        if run.isOver(now: now) || limitReached { return finish() }
+        if run.isOver(now: now) || limitReached { return finish(now: now) }
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }
@@ -378,7 +450,7 @@ struct ClientSession {
                     loop.recorder.skippedTransactions &+= 1
                     transactionsDone += 1
                     scheduledAt += nextInterval()
-                    if limitReached { return finish() }
+                    if limitReached { return finish(now: now) }
                 }
                 if now < scheduledAt {
                     state = .waitingForSchedule
@@ -398,7 +470,11 @@ struct ClientSession {
         cancelSentAt = nil
         let fraction = run.configuration.cancelFraction
         if fraction > 0, backendKey != nil, nextUniform() < fraction {
-            cancelWanted = (transactionSerial, now + UInt64(run.configuration.cancelDelayMicroseconds * 1000))
+            // A spread of delays fires cancels at every phase: before the query reaches the server, while it runs,
+            // after it ended.
+            let delay = run.configuration.cancelDelayMicroseconds
+                + nextUniform() * run.configuration.cancelDelaySpreadMicroseconds
+            cancelWanted = (transactionSerial, now + UInt64(delay * 1000))
         }
         scriptIndex = runner.beginTransaction()
         failure = nil
@@ -420,18 +496,20 @@ struct ClientSession {
             }
             switch step {
             case .sql(let command):
+                let index = command.index
                 let includeParse: Bool
-                switch command.mode {
+                switch run.statements.commands[index].mode {
                 case .simple: includeParse = false
                 case .extended: includeParse = true
                 case .prepared:
-                    includeParse = prepared[command.index] == .no
-                    if includeParse { prepared[command.index] = .sent }
+                    includeParse = prepared[index] == .no
+                    if includeParse { prepared[index] = .sent }
                 }
                 run.statements.write(
-                    command, runner: runner, includeParse: includeParse, withSync: !inPipeline, into: &outbound
+                    command: index, command, runner: runner, includeParse: includeParse,
+                    withSync: !inPipeline, into: &outbound
                 )
-                inFlight.append(.command(command, sentAt: now))
+                inFlight.append(.command(index: index, sentAt: now))
                 if !inPipeline {
                     inFlight.append(.sync)
                     pendingSyncs += 1
@@ -448,11 +526,11 @@ struct ClientSession {
             case .startPipeline:
                 inPipeline = true
             case .syncPipeline:
-                outbound.writeImmutableBuffer(run.statements.sync)
+                run.statements.writeSync(into: &outbound)
                 inFlight.append(.sync)
                 pendingSyncs += 1
             case .endPipeline:
-                outbound.writeImmutableBuffer(run.statements.sync)
+                run.statements.writeSync(into: &outbound)
                 inFlight.append(.sync)
                 pendingSyncs += 1
                 inPipeline = false
@@ -469,25 +547,25 @@ struct ClientSession {
         switch message {
         case .dataRow(let row):
             rowCount += 1
-            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].keepsResult {
                 lastRow = row.map { $0.map { String(buffer: $0) } }
             }
         case .bindComplete, .noData, .parameterDescription, .closeComplete, .parameterStatus,
              .notificationResponse, .portalSuspended:
             break
         case .parseComplete:
-            if case .command(let command, _) = inFlight.first, prepared[command.index] == .sent {
-                prepared[command.index] = .yes
+            if case .command(let index, _) = inFlight.first, prepared[index] == .sent {
+                prepared[index] = .yes
             }
         case .rowDescription(let description):
-            if case .command(let command, _) = inFlight.first, command.resultHandling != .none {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].keepsResult {
                 columnNames = description.map(\.name)
             }
             rowCount = 0
         case .noticeResponse:
-            loop.notices &+= 1
+            loop.counters.notices &+= 1
         case .commandComplete, .emptyQueryResponse:
-            if case .command(let command, _) = inFlight.first, command.mode == .simple {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 // One Query may hold several statements (\;); the command ends at ReadyForQuery.
                 return storeResultIfWanted(isLast: false)
             }
@@ -495,14 +573,14 @@ struct ClientSession {
         case .errorResponse(let fields):
             if failure == nil { failure = fields }
             // The server skips everything up to the next Sync: those commands will not answer.
-            while case .command(let command, _) = inFlight.first {
+            while case .command(let index, _) = inFlight.first {
                 inFlight.removeFirst()
-                if prepared[command.index] == .sent { prepared[command.index] = .no }
-                loop.commands[command.index].failures &+= 1
+                if prepared[index] == .sent { prepared[index] = .no }
+                loop.commands[index].failures &+= 1
             }
         case .readyForQuery(let status):
             lastTransactionStatus = status
-            if case .command(let command, _) = inFlight.first, command.mode == .simple {
+            if case .command(let index, _) = inFlight.first, run.statements.commands[index].mode == .simple {
                 let action = storeResultIfWanted(isLast: true)
                 if case .finish = action { return action }
                 _ = commandCompleted(now: now)
@@ -529,24 +607,25 @@ struct ClientSession {
 
     /// A command's results are complete: per-command timing and \gset / \aset.
     private mutating func commandCompleted(now: UInt64) -> Action {
-        guard case .command(let command, let sentAt) = inFlight.first else { return .none }
+        guard case .command(let index, let sentAt) = inFlight.first else { return .none }
         inFlight.removeFirst()
-        loop.commands[command.index].count &+= 1
-        loop.commands[command.index].totalNanos &+= now &- sentAt
-        if command.mode != .simple {
-            return storeResultIfWanted(command, isLast: true)
+        loop.commands[index].count &+= 1
+        loop.commands[index].totalNanos &+= now &- sentAt
+        if run.statements.commands[index].mode != .simple {
+            return storeResultIfWanted(index, isLast: true)
         }
         return .none
     }
 
     private mutating func storeResultIfWanted(isLast: Bool) -> Action {
-        guard case .command(let command, _) = inFlight.first else { return .none }
+        guard case .command(let index, _) = inFlight.first else { return .none }
         if !isLast { queryNumber += 1 }
-        return storeResultIfWanted(command, isLast: isLast)
+        return storeResultIfWanted(index, isLast: isLast)
     }
 
-    private mutating func storeResultIfWanted(_ command: SQLCommand, isLast: Bool) -> Action {
-        guard command.resultHandling != .none, failure == nil else { return .none }
+    private mutating func storeResultIfWanted(_ index: Int, isLast: Bool) -> Action {
+        guard run.statements.commands[index].keepsResult, failure == nil else { return .none }
+        let command = run.plan.sqlCommands[index]
         do {
             try runner.storeResult(
                 of: command, queryNumber: queryNumber, isLastQuery: isLast, rowCount: rowCount,
@@ -573,15 +652,44 @@ struct ClientSession {
         switch state {
         case .running, .sleeping:
             cancelSentAt = now
-            loop.cancelsSent &+= 1
+            lastCancelSentAt = now
+            loop.counters.cancelsSent &+= 1
             return true
         default:
             return false
         }
     }
 
+    private mutating func noteProgress(now: UInt64) {
+        longestStallNanos = max(longestStallNanos, now &- lastProgressAt)
+        lastProgressAt = now
+    }
+
+    /// This client's share of the run, for the fairness figures.
+    var fairness: ClientFairness {
+        ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
+    }
+
+    /// Counts an error by severity, SQLSTATE and message besides its SQLSTATE count (errors are rare enough on a
+    /// healthy run that building the key here costs nothing that matters).
+    private func noteError(_ fields: ErrorFields?, sqlState: String, otherwise message: String) {
+        loop.noteError(ErrorDetail(severity: fields?.severity ?? "ERROR", sqlState: sqlState,
+                                   message: fields?.message ?? message))
+    }
+
+    /// The transaction ended without being cancelled though a cancel went out for it: late or lost.
+    private mutating func countCancelWithoutEffect(now: UInt64) {
+        guard let sentAt = cancelSentAt else { return }
+        if now &- sentAt >= Self.lostCancelNanos {
+            loop.counters.cancelsLost &+= 1
+        } else {
+            loop.counters.cancelsLate &+= 1
+        }
+    }
+
     private mutating func transactionSucceeded(now: UInt64) -> Action {
-        if cancelSentAt != nil { loop.cancelsLate &+= 1 }
+        completedTransactions += 1
+        countCancelWithoutEffect(now: now)
         let latency = now &- scheduledAt
         let recorder = loop.recorder
         recorder.transactions &+= 1
@@ -595,7 +703,7 @@ struct ClientSession {
             recorder.record(series: SeriesLayout.lag, nanoseconds: startedAt &- scheduledAt)
         }
         if let limit = run.latencyLimitNanos, latency > limit {
-            loop.lateTransactions &+= 1
+            loop.counters.lateTransactions &+= 1
         }
         return nextTransaction(now: now)
     }
@@ -617,12 +725,16 @@ struct ClientSession {
         // connection runs next, counted as misdirected.
         let cancelledByUs = sqlState == "57014" && run.configuration.cancelFraction > 0
         if let sentAt = cancelSentAt, cancelledByUs {
-            loop.cancelsHit &+= 1
+            loop.counters.cancelsHit &+= 1
             loop.recorder.record(series: SeriesLayout.cancel, nanoseconds: now &- sentAt)
+        } else if cancelledByUs, let last = lastCancelSentAt, now &- last < Self.ownCancelWindowNanos {
+            loop.counters.cancelsMisdirected &+= 1
         } else if cancelledByUs {
-            loop.cancelsMisdirected &+= 1
-        } else if cancelSentAt != nil {
-            loop.cancelsLate &+= 1
+            // No cancel of ours was pending on this connection: another client's cancel reached our query (a
+            // pooler that forwarded a cancel to the wrong server connection).
+            loop.counters.cancelsWrongVictim &+= 1
+        } else {
+            countCancelWithoutEffect(now: now)
         }
         // pgbench counts serialization failures and deadlocks as failed transactions and goes on; any other
         // error aborts the client unless the user asked to continue.
@@ -641,6 +753,7 @@ struct ClientSession {
             return advance(now: now)
         }
         loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+        noteError(failure, sqlState: sqlState, otherwise: "")
         if !retryable && !cancelledByUs && !run.configuration.continueOnError {
             let message = failure?.message ?? "unknown error"
             return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
@@ -650,6 +763,7 @@ struct ClientSession {
 
     private mutating func nextTransaction(now: UInt64) -> Action {
         transactionsDone += 1
+        noteProgress(now: now)
         if scheduleRunning {
             scheduledAt += nextInterval()
         }
@@ -661,7 +775,7 @@ struct ClientSession {
         case .reconnectEvery(let count): reconnectNow = reconnectNow || transactionsOnConnection >= count
         }
         if reconnectNow {
-            if run.isOver(now: now) || limitReached { return finish() }
+            if run.isOver(now: now) || limitReached { return finish(now: now) }
             appendToOutbound { $0.terminate() }
             // The client closes this channel and opens the next at once; it never reports the close back to us.
             connected = false
@@ -684,8 +798,11 @@ struct ClientSession {
 
     // MARK: Ending
 
-    private mutating func finish() -> Action {
+    private mutating func finish(now: UInt64) -> Action {
         state = .finished
+        // The time since its last transaction counts towards its longest stall (a client stuck behind a pooler
+        // until the end of the run is the one to see).
+        noteProgress(now: now)
         if connected {
             appendToOutbound { $0.terminate() }
         }
@@ -695,7 +812,7 @@ struct ClientSession {
     private mutating func abort(_ message: String) -> Action {
         if case .finished = state { return .none }
         state = .finished
-        loop.abortedClients += 1
+        loop.counters.abortedClients += 1
         if loop.abortMessages.count < 20 { loop.abortMessages.append(message) }
         return .finish(abort: message)
     }

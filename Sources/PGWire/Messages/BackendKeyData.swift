@@ -23,6 +23,10 @@ public struct BackendKeyData: Hashable, Sendable {
         guard Self.secretKeyLengths.contains(payload.readableBytes) else {
             throw .invalid(id, "secret key of \(payload.readableBytes) bytes, expected 4 to 256")
         }
-        return BackendKeyData(processID: processID, secretKey: payload.readSlice(length: payload.readableBytes)!)
+        // A copy, not a slice: the key lives as long as the connection, and a slice would keep the whole receive
+        // buffer it arrived in referenced, so that NIO could never reuse that buffer and would allocate a new one
+        // for every read (two allocations per transaction, measured).
+        let key = ByteBuffer(bytes: payload.readBytes(length: payload.readableBytes)!)
+        return BackendKeyData(processID: processID, secretKey: key)
     }
 }

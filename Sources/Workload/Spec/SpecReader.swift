@@ -80,6 +80,12 @@ struct SpecTable {
         return number
     }
 
+    func boolean(_ key: String) throws(WorkloadError) -> Bool? {
+        guard let value = entries[key] else { return nil }
+        guard case .boolean(let flag) = value else { throw typeError(key, expected: "true or false", got: value) }
+        return flag
+    }
+
     /// An integer or a float, greater than zero.
     func positiveNumber(_ key: String) throws(WorkloadError) -> Double? {
         guard let value = entries[key] else { return nil }

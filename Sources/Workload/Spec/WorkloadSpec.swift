@@ -18,6 +18,10 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var connectionSetupSQL: [String]
     public var scripts: [SpecScript]
     public var phases: [SpecPhase]
+    /// `[pooler]`: connection behaviours (storm, idle horde, cancels, state-leak check); empty when absent.
+    public var pooler = SpecPooler()
+    /// `[probe]`: pooler-correctness probes beside the workload.
+    public var probe: SpecProbe?
     /// The spec's text, to show the offending line of a script error found at compile time.
     var sourceText: String = ""
 

@@ -23,6 +23,7 @@ extension WorkloadSpec {
             )
         }
 
+        if !pooler.isEmpty { lines.append("pooler: " + pooler.describe()) }
         lines.append("scripts:")
         let totalWeight = max(1, scripts.reduce(0) { $0 + $1.weight })
         let nameWidth = scripts.map(\.name.count).max() ?? 0
@@ -57,6 +58,13 @@ extension WorkloadSpec {
                 if phase.kind == .warmup { line += "  (not recorded)" }
                 lines.append(line)
             }
+        }
+        if let probe {
+            var line = "probes: " + probe.names.joined(separator: ", ")
+            if let rounds = probe.rounds { line += "  rounds \(rounds)" }
+            if let clients = probe.clients { line += "  clients \(clients)" }
+            if let storm = probe.storm, storm > 0 { line += "  storm \(storm)" }
+            lines.append(line)
         }
         return lines
     }

@@ -9,7 +9,9 @@ struct WorkloadSpecParser {
     /// The spec's name when `[workload] name` is absent (the file's base name).
     let defaultName: String
 
-    static let topLevelKeys = ["workload", "variables", "setup", "teardown", "connection", "script", "phase"]
+    static let topLevelKeys = [
+        "workload", "variables", "setup", "teardown", "connection", "script", "phase", "pooler", "probe",
+    ]
     static let workloadKeys = ["name", "mode", "database_scale"]
     static let scriptKeys = [
         "name", "weight", "tags", "mode", "connection", "reconnect_every", "pipeline", "sql", "file", "builtin",
@@ -46,6 +48,8 @@ struct WorkloadSpecParser {
         }
         spec.scripts = try scripts(root, defaultMode: spec.defaultMode)
         spec.phases = try phases(root)
+        spec.pooler = try pooler(root)
+        spec.probe = try probe(root)
         return spec
     }
 

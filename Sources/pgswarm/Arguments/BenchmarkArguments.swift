@@ -105,8 +105,9 @@ struct BenchmarkArguments: ParsableArguments {
                                             valueName: "FRACTION"))
     var cancelFraction: String?
 
-    @Option(name: .long, help: ArgumentHelp("Milliseconds after a transaction starts to cancel it (default: 1).",
-                                            valueName: "MS"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Milliseconds after a transaction starts to cancel it (default: 1); A-B draws each delay from that range.",
+        valueName: "MS"))
     var cancelDelay: String?
 
     @Option(
@@ -124,6 +125,39 @@ struct BenchmarkArguments: ParsableArguments {
 
     @Flag(name: .long, help: "The idle connections sit in an open transaction (BEGIN).")
     var idleInTransaction = false
+
+    @Flag(name: .long, help: "Probe whether a session SET made by one connection is seen by others (a pooler leak).")
+    var stateLeakCheck = false
+    @Flag(name: .long, help: ArgumentHelp(
+        "Keep SCRAM's salted password across logins, as poolers do (default: compute it for each login).")
+    )
+    var scramCache = false
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "Close a cancel's connection once the request is written (default: wait for the server to close it, as libpq).")
+    )
+    var cancelCloseImmediately = false
+    @Option(name: .long, help: ArgumentHelp(
+        "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, "
+        + "prepared-churn, all.",
+        valueName: "NAME[,NAME]"))
+    var probe: String?
+
+    @Option(name: .long, help: ArgumentHelp("Rounds of each probe per probe connection (default: 3).",
+                                            valueName: "NUM"))
+    var probeRounds: String?
+
+    @Option(name: .long, help: ArgumentHelp("Probe connections at once (default: 2).", valueName: "NUM"))
+    var probeClients: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "negotiation probe: then open NUM connections at once, each holding a short query (default: 0).",
+        valueName: "NUM"))
+    var probeStorm: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Poll PgBouncer's admin console at HOST:PORT during the run into pooler-stats.csv.", valueName: "HOST:PORT"))
+    var poolerStats: String?
 
     @Flag(name: [.customShort("d"), .long], help: "Print debugging output.")
     var debug = false

@@ -214,6 +214,14 @@ struct RunCommand: AsyncParsableCommand {
         options.cancelDelay = benchmark.cancelDelay
         options.stormRate = benchmark.stormRate
         options.idleInTransaction = benchmark.idleInTransaction
+        options.stateLeakCheck = benchmark.stateLeakCheck
+        options.scramCache = benchmark.scramCache
+        options.cancelClosesImmediately = benchmark.cancelCloseImmediately
+        options.probe = benchmark.probe
+        options.probeRounds = benchmark.probeRounds
+        options.probeClients = benchmark.probeClients
+        options.probeStorm = benchmark.probeStorm
+        options.poolerStats = benchmark.poolerStats
         options.failuresDetailed = benchmark.failuresDetailed
         options.debug = benchmark.debug
         options.log = log.log

@@ -29,6 +29,22 @@ import Testing
         ])
     }
 
+    @Test("the key is a copy: it must not keep the receive buffer it arrived in alive for the whole connection")
+    func keyDoesNotPinTheReceiveBuffer() throws {
+        var input = wire("K", .int32(12), .int32(77), .raw([9, 8, 7, 6]))
+        let inputRange = input.withUnsafeReadableBytes { bytes in
+            UInt(bitPattern: bytes.baseAddress)..<(UInt(bitPattern: bytes.baseAddress) + UInt(bytes.count))
+        }
+        var decoder = BackendMessageDecoder()
+        guard case .backendKeyData(let key) = try decoder.decode(buffer: &input) else {
+            Issue.record("expected BackendKeyData")
+            return
+        }
+        #expect(key.secretKey == ByteBuffer(bytes: [9, 8, 7, 6]))
+        let keyAddress = key.secretKey.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        #expect(!inputRange.contains(keyAddress))
+    }
+
     @Test func keysOutsideFourTo256BytesAreRejected() {
         for keyLength in [0, 3, 257] {
             let bytes = wire(
