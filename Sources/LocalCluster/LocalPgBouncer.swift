@@ -90,6 +90,8 @@ public final class LocalPgBouncer: @unchecked Sendable {
     /// Configures and starts a pgbouncer for `backend`; retries on another port when the chosen one was taken.
     public static func start(backend: LocalPostgres, options: Options = Options()) throws -> LocalPgBouncer {
         let executable = try locateExecutable()
+        // Each client costs pgbouncer a descriptor (and a server connection another); it inherits our limit.
+        raiseOpenFileLimit(toAtLeast: options.maxClientConnections + options.defaultPoolSize + 64)
         let owner: String? = Subprocess.isRoot ? "postgres" : nil
         let base = try makeTemporaryDirectory(prefix: "/tmp/pgswarm-pgb-", owner: owner)
         // From here on, `bouncer.stop()` (or its deinit) removes the directory on any failure.
@@ -110,6 +112,20 @@ public final class LocalPgBouncer: @unchecked Sendable {
         bouncer.stop()
         throw lastError
     }
+
+    /// Raises this process's soft RLIMIT_NOFILE (which children inherit) towards `wanted`, up to the hard limit.
+    static func raiseOpenFileLimit(toAtLeast wanted: Int) {
+        var limits = rlimit()
+        guard getrlimit(openFilesResource, &limits) == 0, limits.rlim_cur < rlim_t(wanted) else { return }
+        limits.rlim_cur = min(limits.rlim_max, rlim_t(wanted))
+        _ = setrlimit(openFilesResource, &limits)
+    }
+
+    #if canImport(Glibc)
+    private static let openFilesResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let openFilesResource = RLIMIT_NOFILE
+    #endif
 
     /// Runs SQL through pgbouncer with psql over TCP and returns what it printed (unaligned, tuples only).
     /// Throws with psql's message when the SQL fails.

@@ -31,8 +31,13 @@ public enum HistogramEncoding {
 
     /// Counts from slot 0 to the maximum's slot (at least slot 0, which the C reader needs), zero runs as -k.
     static func writeCounts(of histogram: LatencyHistogram, into buffer: inout ByteBuffer) {
-        let slotLimit = Swift.max(1, histogram.usedSlotCount)
-        histogram.counts.withUnsafeBufferPointer { counts in
+        // Slot 0 is written even for an empty histogram, whose storage may not be allocated yet.
+        guard histogram.usedSlotCount > 0 else {
+            ZigZagVarint.write(0, into: &buffer)
+            return
+        }
+        let slotLimit = histogram.usedSlotCount
+        histogram.slotCounts.withUnsafeBufferPointer { counts in
             var index = 0
             while index < slotLimit {
                 let count = counts[index]
@@ -154,7 +159,7 @@ public enum HistogramEncoding {
     }
 
     static func fillCounts(of histogram: inout LatencyHistogram, from buffer: inout ByteBuffer) throws {
-        let slotCount = histogram.slotCounts.count
+        let slotCount = histogram.slotCount
         var index = 0
         while buffer.readableBytes > 0 {
             guard let value = ZigZagVarint.read(from: &buffer) else {
@@ -168,6 +173,7 @@ public enum HistogramEncoding {
                 guard index < slotCount else {
                     throw HistogramEncodingError.badCounts("count for slot \(index) beyond the \(slotCount) slots")
                 }
+                if index >= histogram.slotCounts.count { histogram.growStorage(toHold: index) }
                 histogram.slotCounts[index] = UInt64(value)
                 index += 1
             }

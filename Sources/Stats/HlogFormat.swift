@@ -18,11 +18,7 @@ enum HlogFormat {
 
     /// `Tue Nov 14 22:13:20 UTC 2023`, java.util.Date's toString in UTC.
     static func javaDateText(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE MMM dd HH:mm:ss 'UTC' yyyy"
-        return formatter.string(from: date)
+        UTCCalendarText.javaDate(secondsSinceEpoch: date.timeIntervalSince1970)
     }
 
     /// A tag must not break the comma-separated line.

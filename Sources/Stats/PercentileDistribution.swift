@@ -64,7 +64,7 @@ public enum PercentileDistribution {
             }
             var emitted = false
             while index < slotCount {
-                let count = histogram.counts[index]
+                let count = histogram.slotCounts[index]
                 if !slotCounted {
                     countToIndex &+= count
                     slotCounted = true

@@ -114,6 +114,44 @@ struct LatencyHistogramTests {
         #expect(standard.counts[2000] == 3)
     }
 
+    /// Storage starts empty and grows by whole buckets, only as far as the largest value needs.
+    @Test func storageGrowsLazilyToTheLargestValue() {
+        var histogram = LatencyHistogram()
+        #expect(histogram.allocatedSlotCount == 0)
+        #expect(histogram.counts.count == histogram.slotCount)
+        #expect(histogram == LatencyHistogram())
+        histogram.record(5_000_000)  // 5 ms
+        let afterMilliseconds = histogram.allocatedSlotCount
+        #expect(afterMilliseconds > histogram.countsIndex(for: 5_000_000))
+        #expect(afterMilliseconds < histogram.slotCount / 2)
+        histogram.record(4_000_000)
+        #expect(histogram.allocatedSlotCount == afterMilliseconds)
+        histogram.record(UInt64.max)  // clamped to one hour: the last slot
+        #expect(histogram.allocatedSlotCount == histogram.slotCount)
+        #expect(histogram.totalCount == 3)
+        #expect(histogram.max == histogram.highestEquivalentValue(histogram.highestTrackableValue))
+    }
+
+    /// Equality ignores how much storage each side happens to have allocated.
+    @Test func equalityIgnoresAllocatedStorage() {
+        var small = LatencyHistogram()
+        var large = LatencyHistogram()
+        large.record(3_000_000_000_000)
+        large.reset()
+        #expect(small.allocatedSlotCount == 0 && large.allocatedSlotCount == large.slotCount)
+        #expect(small == large)
+        small.record(1234)
+        large.record(1234)
+        #expect(small == large)
+        large.record(1_000_000_000)
+        #expect(small != large)
+        small.record(1_000_000_000)
+        #expect(small == large)
+        var sum = LatencyHistogram()
+        sum.add(large)
+        #expect(sum == large)
+    }
+
     @Test func resetEmptiesWithoutReallocating() {
         var histogram = LatencyHistogram()
         for value in stride(from: UInt64(1), to: 3_000_000_000_000, by: 7_777_777_777) { histogram.record(value) }

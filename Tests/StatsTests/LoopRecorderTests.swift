@@ -63,19 +63,35 @@ struct LoopRecorderTests {
         #expect(merged.histograms[1].totalCount == 0)
     }
 
-    /// The only heap object `record` touches is each series' counts buffer: it must never be copied or regrown.
+    /// The only heap object `record` touches is each series' counts buffer: once it reaches the largest value, it
+    /// must never be copied or regrown.
     @Test func recordKeepsTheSameStorage() {
         let recorder = LoopRecorder(seriesNames: Self.series)
         func storage() -> [UnsafePointer<UInt64>?] {
             recorder.histograms.map { $0.slotCounts.withUnsafeBufferPointer { $0.baseAddress } }
         }
+        for series in Self.series.indices { recorder.record(series: series, nanoseconds: .max) }
         let before = storage()
         var generator = SeededGenerator(state: 3)
         for sample in 0..<1_000_000 {
             recorder.record(series: sample % Self.series.count, nanoseconds: generator.next() >> (sample % 64))
         }
         #expect(storage() == before)
-        #expect(recorder.histograms.reduce(0) { $0 + $1.totalCount } == 1_000_000)
+        #expect(recorder.histograms.reduce(0) { $0 + $1.totalCount } == 1_000_000 + UInt64(Self.series.count))
+    }
+
+    /// A series that never records holds no slot storage, in the current and in the spare set.
+    @Test func seriesThatNeverRecordAllocateNothing() {
+        let recorder = LoopRecorder(seriesNames: Self.series)
+        recorder.record(series: 0, nanoseconds: 2_000_000)
+        #expect(recorder.histograms[0].allocatedSlotCount > 0)
+        #expect(recorder.histograms.dropFirst().allSatisfy { $0.allocatedSlotCount == 0 })
+        let snapshot = recorder.takeSnapshot()
+        recorder.recycle(snapshot)
+        #expect(recorder.histograms.allSatisfy { $0.allocatedSlotCount == 0 })
+        _ = recorder.takeSnapshot()  // the recycled set becomes current: its used series keeps its storage
+        #expect(recorder.histograms[0].allocatedSlotCount > 0 && recorder.histograms[0].totalCount == 0)
+        #expect(recorder.histograms.dropFirst().allSatisfy { $0.allocatedSlotCount == 0 })
     }
 
     @Test func recycledStorageIsReusedAndEmpty() {

@@ -105,7 +105,11 @@ enum Connector {
         if let wrapped = error as? NIOConnectionError, let first = wrapped.connectionErrors.first {
             error = first.error
         }
-        if let ioError = error as? IOError {
+        if let ioError = error as? IOError, ioError.errnoCode == EMFILE || ioError.errnoCode == ENFILE {
+            // Out of descriptors is ours to fix, not the server's.
+            reason = String(cString: strerror(ioError.errnoCode)) + " (too many connections for the open-files limit;"
+                + " raise it with `ulimit -n`)"
+        } else if let ioError = error as? IOError {
             reason = String(cString: strerror(ioError.errnoCode)) + " (is a server running and accepting connections there?)"
         } else if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError {
             reason = "timed out after \(connectTimeout.nanoseconds / 1_000_000_000) s"

@@ -27,6 +27,7 @@ public enum Benchmark {
         print: @escaping Printer,
         stop: StopSignal = StopSignal()
     ) async throws -> Outcome {
+        try OpenFileLimit.ensureRoom(for: configuration)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         do {
             let outcome = try await BenchmarkRun(configuration: configuration, plan: plan, group: group,

@@ -48,6 +48,8 @@ struct BenchmarkRun {
         let loopContexts = loops.map { _ in LoopContext(series: run.series, commandCount: plan.sqlCommandCount) }
         var clients: [Client] = []
         var finished: [EventLoopFuture<Void>] = []
+        var clientsByLoop = [[Client]](repeating: [], count: loops.count)
+        var finishedByLoop = [[EventLoopFuture<Void>]](repeating: [], count: loops.count)
         for clientID in 0..<run.clientCount {
             let index = clientID % loops.count
             let loop = loops[index]
@@ -56,7 +58,12 @@ struct BenchmarkRun {
                                 loopContext: loopContexts[index], loop: loop, done: done)
             clients.append(client)
             finished.append(done.futureResult)
-            loop.execute { client.start() }
+            clientsByLoop[index].append(client)
+            finishedByLoop[index].append(done.futureResult)
+        }
+        for (index, loop) in loops.enumerated() {
+            ClientStarter.start(clients: clientsByLoop[index], done: finishedByLoop[index], on: loop,
+                                context: loopContexts[index], run: run)
         }
         // Beside the clients, not inside them: the probe's connections are ordinary clients of the pooler.
         let leakProbe = configuration.stateLeakCheck
@@ -258,11 +265,8 @@ struct BenchmarkRun {
         if let chosen = configuration.outputDirectory {
             directory = chosen
         } else {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-            directory = "Results/" + formatter.string(from: Date())
+            // Not DateFormatter: it would load ICU (megabytes of resident tables) for one file name.
+            directory = "Results/" + UTCCalendarText.compactStamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -296,8 +300,11 @@ struct BenchmarkRun {
         for (loop, context) in zip(loops, contexts) {
             let snapshot = try await loop.submit { context.recorder.takeSnapshot() }.get()
             merged.merge(snapshot)
-            // Hand the storage back: the loop's next spare histograms, so a steady run allocates none.
-            loop.execute { context.recorder.recycle(snapshot) }
+            // Hand the storage back: the loop's next spare histograms, so a steady run allocates none. The handover
+            // holds the only reference, so that the loop resets the histograms in place: a second reference (this
+            // scope's, or a closure's capture) would make each reset copy its histogram first.
+            let handover = SnapshotHandover(consume snapshot)
+            loop.execute { if let returned = handover.take() { context.recorder.recycle(returned) } }
         }
         return merged
     }
@@ -324,6 +331,11 @@ struct BenchmarkRun {
         var abortMessages: [String] = []
         var errorDetails: [ErrorDetail: UInt64] = [:]
         var fairness: [ClientFairness] = []
+
+        /// Mean time a client waited for its turn to connect (see `ClientStarter`), in seconds.
+        var meanStartWaitSeconds: Double {
+            counters.clientsStarted == 0 ? 0 : Double(counters.startWaitNanos) / Double(counters.clientsStarted) / 1e9
+        }
     }
 
     /// Each client's share, read on its own loop (clients were dealt to loops in turn).
@@ -366,6 +378,13 @@ struct IdleReport: Sendable {
     /// Still answering `SELECT 1` at the end of the run.
     var alive: Int
     var openErrors: [String]
+}
+
+/// Moves a snapshot to its loop without leaving a copy behind (see `collect`); taken once, on that loop.
+private final class SnapshotHandover: @unchecked Sendable {
+    private var snapshot: IntervalSnapshot?
+    init(_ snapshot: consuming IntervalSnapshot) { self.snapshot = snapshot }
+    func take() -> IntervalSnapshot? { snapshot.take() }
 }
 
 /// Set once when every client has finished; read by the interval loop.

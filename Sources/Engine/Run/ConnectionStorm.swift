@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import PGWire
 import Stats
 
 /// `--connect-storm N`: before the clients start, open N connections as fast as allowed (all at once, or
@@ -25,41 +26,80 @@ struct ConnectionStorm {
     let group: any EventLoopGroup
 
     func run() async -> Outcome {
+        let loops = Array(group.makeIterator())
+        let startup = Connector.startupConfiguration(settings)
+        let tallies = loops.map { StormTally(loop: $0) }
         let started = ContinuousClock.now
-        var histogram = LatencyHistogram()
-        var failures: [String: Int] = [:]
-        var opened: [AdminConnection] = []
-        await withTaskGroup(of: (AdminConnection?, UInt64, String?).self) { tasks in
-            for index in 0..<count {
-                if let rate, rate > 0 {
-                    let due = started + .nanoseconds(Int64(Double(index) / rate * 1e9))
-                    try? await Task.sleep(until: due, clock: .continuous)
-                }
-                tasks.addTask { [settings, group] in
-                    let begin = ContinuousClock.now
-                    do {
-                        let connection = try await AdminConnection.connect(settings: settings, group: group)
-                        return (connection, Self.nanoseconds(ContinuousClock.now - begin), nil)
-                    } catch {
-                        return (nil, 0, Self.cause(of: error))
+        let startNanos = NIODeadline.now().uptimeNanoseconds
+        // Attempt i goes to loop i % loops; each loop opens its share (at the storm's rate, if one is set) and
+        // tallies the outcomes itself, so that nothing crosses threads until every attempt has ended.
+        for (loopIndex, tally) in tallies.enumerated() {
+            let share = Array(stride(from: loopIndex, to: count, by: loops.count))
+            tally.expect(share.count)
+            let loop = tally.loop
+            loop.execute { [settings, rate] in
+                for index in share {
+                    if let rate, rate > 0 {
+                        let due = startNanos + UInt64(Double(index) / rate * 1e9)
+                        loop.scheduleTask(deadline: .uptimeNanoseconds(due)) {
+                            Self.attempt(settings: settings, startup: startup, tally: tally, retrying: false)
+                        }
+                    } else {
+                        Self.attempt(settings: settings, startup: startup, tally: tally, retrying: false)
                     }
                 }
             }
-            for await (connection, nanoseconds, cause) in tasks {
-                if let connection {
-                    opened.append(connection)
-                    histogram.record(nanoseconds)
-                } else {
-                    failures[cause ?? "other", default: 0] += 1
-                }
+        }
+        _ = try? await EventLoopFuture.andAllComplete(tallies.map(\.allSettled.futureResult), on: loops[0]).get()
+        let seconds = Self.seconds(ContinuousClock.now - started)
+
+        var histogram = LatencyHistogram()
+        var failures: [String: Int] = [:]
+        var connected = 0
+        var closings: [EventLoopFuture<Void>] = []
+        for tally in tallies {
+            typealias Part = (LatencyHistogram, [String: Int], Int, EventLoopFuture<Void>)
+            let part = try? await tally.loop.submit { () -> Part in
+                let closed = EventLoopFuture.andAllComplete(tally.channels.map(StormConnection.close), on: tally.loop)
+                let result = (tally.connectTimes, tally.failures, tally.channels.count, closed)
+                tally.channels = []
+                return result
+            }.get()
+            guard let part else { continue }
+            histogram.add(part.0)
+            failures.merge(part.1, uniquingKeysWith: +)
+            connected += part.2
+            closings.append(part.3)
+        }
+        // All closed before the clients start, so that a pooler's max_client_conn sees only one of the two crowds.
+        _ = try? await EventLoopFuture.andAllComplete(closings, on: loops[0]).get()
+        return Outcome(attempted: count, connected: connected, failures: failures, connectTimes: histogram,
+                       seconds: seconds)
+    }
+
+    /// One attempt, on the tally's loop; a server that refuses protocol 3.2 gets one more at 3.0.
+    private static func attempt(settings: ConnectionSettings, startup: StartupConfiguration, tally: StormTally,
+                                retrying: Bool, begin: UInt64? = nil)
+    {
+        let began = begin ?? NIODeadline.now().uptimeNanoseconds
+        StormConnection.open(settings: settings, startup: startup, on: tally.loop, retrying: retrying,
+                             begin: began) { outcome in
+            switch outcome {
+            case .connected(let channel, let nanoseconds):
+                tally.channels.append(channel)
+                tally.connectTimes.record(nanoseconds)
+                tally.settle()
+            case .failed(let error):
+                let described = (error as? PGWireError).map { Connector.describe(startupError: $0, settings: settings) }
+                tally.failures[cause(of: described ?? error), default: 0] += 1
+                tally.settle()
+            case .retryAt30 where !retrying:
+                attempt(settings: settings, startup: startup, tally: tally, retrying: true, begin: began)
+            case .retryAt30:
+                tally.failures["other", default: 0] += 1
+                tally.settle()
             }
         }
-        let seconds = Self.seconds(ContinuousClock.now - started)
-        await withTaskGroup(of: Void.self) { tasks in
-            for connection in opened { tasks.addTask { await connection.close() } }
-        }
-        return Outcome(attempted: count, connected: opened.count, failures: failures, connectTimes: histogram,
-                       seconds: seconds)
     }
 
     /// A failure's cause for counting: the server's SQLSTATE when it answered, else what the socket said.
@@ -81,5 +121,32 @@ struct ConnectionStorm {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(nanoseconds(duration)) / 1e9
+    }
+}
+
+/// One loop's share of a storm: its open channels, times and failures, touched only on that loop.
+final class StormTally: @unchecked Sendable {
+    let loop: any EventLoop
+    let allSettled: EventLoopPromise<Void>
+    var channels: [any Channel] = []
+    var connectTimes = LatencyHistogram()
+    var failures: [String: Int] = [:]
+    private var remaining = 0
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+        self.allSettled = loop.makePromise()
+    }
+
+    /// Sets how many attempts this loop makes (before any starts).
+    func expect(_ attempts: Int) {
+        remaining = attempts
+        if attempts == 0 { allSettled.succeed(()) }
+    }
+
+    /// One attempt ended, either way.
+    func settle() {
+        remaining -= 1
+        if remaining == 0 { allSettled.succeed(()) }
     }
 }

@@ -18,6 +18,10 @@ struct LoopCounters: Sendable {
     var cancelsWrongVictim: UInt64 = 0
     /// Authentication round trips of every login (StartupMessage and each password or SASL message).
     var authenticationRoundTrips: UInt64 = 0
+    /// Time clients waited for `ClientStarter`'s window (from the run's start to their start), summed, and how many
+    /// were started: part of "initial connection time", as pgbench's sequential connects are.
+    var startWaitNanos: UInt64 = 0
+    var clientsStarted: UInt64 = 0
 
     mutating func add(_ other: LoopCounters) {
         lateTransactions += other.lateTransactions
@@ -31,5 +35,7 @@ struct LoopCounters: Sendable {
         cancelsMisdirected += other.cancelsMisdirected
         cancelsWrongVictim += other.cancelsWrongVictim
         authenticationRoundTrips += other.authenticationRoundTrips
+        startWaitNanos += other.startWaitNanos
+        clientsStarted += other.clientsStarted
     }
 }

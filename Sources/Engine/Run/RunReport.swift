@@ -48,9 +48,15 @@ struct RunReport {
                         firstClientID: configuration.firstClientID)
     }
 
+    /// pgbench's "initial connection time": the mean time from the run's start until a client was connected, that
+    /// is its wait for a connect slot (`ClientStarter`) plus its connect.
+    private var initialConnectionSeconds: Double {
+        connect.mean / 1e9 + extras.meanStartWaitSeconds
+    }
+
     /// pgbench's "without initial connection time": the run's time less the mean time a client spent connecting.
     private var tpsWithoutConnect: Double {
-        let connectSeconds = configuration.connectPerTransaction ? 0 : connect.mean / 1e9
+        let connectSeconds = configuration.connectPerTransaction ? 0 : initialConnectionSeconds
         let seconds = max(durationSeconds - connectSeconds, 1e-9)
         return Double(transactions) / seconds
     }
@@ -109,7 +115,7 @@ struct RunReport {
             let tps = Double(transactions) / max(durationSeconds, 1e-9)
             print("tps = \(fixed(tps, 6)) (including reconnection times)")
         } else {
-            print("initial connection time = \(ms(connect.mean)) ms")
+            print("initial connection time = \(ms(initialConnectionSeconds * 1e9)) ms")
             print("tps = \(fixed(tpsWithoutConnect, 6)) (without initial connection time)")
         }
         print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
