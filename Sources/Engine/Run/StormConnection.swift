@@ -99,9 +99,8 @@ final class StormConnection: ChannelInboundHandler {
     private func perform(_ action: StartupStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
         case .send(let message):
-            var encoder = FrontendMessageEncoder(buffer: context.channel.allocator.buffer(capacity: 128))
-            startup.encode(message, into: &encoder)
-            context.writeAndFlush(wrapOutboundOut(encoder.flushBuffer()), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(startup.bytes(of: message, allocator: context.channel.allocator)), promise: nil)
         case .wait:
             break
         case .ready:
