@@ -194,14 +194,11 @@ struct ClientSession {
     /// and connect again after a bounded backoff (or stop, with --reconnect=never).
     private mutating func connectionLost(now: UInt64, inTransaction: Bool) -> Action {
         let sqlState = failure?.sqlState ?? "08006"
-        noteError(failure, sqlState: sqlState, otherwise: "the server closed the connection")
         loop.counters.lostConnections &+= 1
+        countError(sqlState, failure, otherwise: "the server closed the connection", failingTransaction: inTransaction)
         if inTransaction {
-            loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
             transactionsDone += 1
             if scheduleRunning { scheduledAt += nextInterval() }
-        } else {
-            loop.recorder.recordError(sqlState: sqlState)
         }
         failure = nil
         inFlight.removeAll(keepingCapacity: true)
@@ -333,8 +330,7 @@ struct ClientSession {
             case .readyForQuery:
                 if let fields = failure {
                     failure = nil
-                    loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
-                    noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
+                    countError(fields.sqlState ?? "XX000", fields)
                     return abort("client \(clientID): connection setup SQL failed: \(fields.sqlState ?? "") "
                                  + (fields.message ?? ""))
                 }
@@ -346,15 +342,14 @@ struct ClientSession {
         default:
             if case .errorResponse(let fields) = message {
                 // e.g. the server shutting down while we sleep: FATAL 57P01.
-                loop.recorder.recordError(sqlState: fields.sqlState ?? "XX000")
-                noteError(fields, sqlState: fields.sqlState ?? "XX000", otherwise: "")
+                countError(fields.sqlState ?? "XX000", fields)
             }
             return .none
         }
     }
 
     mutating func decodingFailed(_ error: any Error) -> Action {
-        loop.recorder.recordError(sqlState: "08P01")
+        countError("08P01", nil, otherwise: "protocol error from the server")
         return abort("protocol error from the server: \(error)")
     }
 
@@ -401,8 +396,7 @@ struct ClientSession {
         case .fail(let error):
             loop.recorder.connectionFailures &+= 1
             if let fields = error.serverError, let sqlState = fields.sqlState {
-                loop.recorder.recordError(sqlState: sqlState)
-                noteError(fields, sqlState: sqlState, otherwise: "")
+                countError(sqlState, fields)
             }
             // A server that is restarting refuses logins for a while (57P03); a client that ran before waits.
             if everConnected && run.configuration.reconnect {
@@ -599,7 +593,7 @@ struct ClientSession {
         case .copyOutResponse, .copyData, .copyDone, .copyBothResponse, .functionCallResponse:
             break
         default:
-            loop.recorder.recordError(sqlState: "08P01")
+            countError("08P01", nil, otherwise: "unexpected \(message.name) from the server")
             return abort("unexpected \(message.name) from the server while running a transaction")
         }
         return .none
@@ -670,9 +664,17 @@ struct ClientSession {
         ClientFairness(transactions: completedTransactions, longestStallNanos: longestStallNanos)
     }
 
-    /// Counts an error by severity, SQLSTATE and message besides its SQLSTATE count (errors are rare enough on a
-    /// healthy run that building the key here costs nothing that matters).
-    private func noteError(_ fields: ErrorFields?, sqlState: String, otherwise message: String) {
+    /// Counts an error by SQLSTATE (as a failed transaction of the current script, or as an error outside one) and
+    /// by severity, SQLSTATE and message; errors are rare enough on a healthy run that building the key here costs
+    /// nothing that matters.
+    private func countError(_ sqlState: String, _ fields: ErrorFields?, otherwise message: String = "",
+                            failingTransaction: Bool = false)
+    {
+        if failingTransaction {
+            loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
+        } else {
+            loop.recorder.recordError(sqlState: sqlState)
+        }
         loop.noteError(ErrorDetail(severity: fields?.severity ?? "ERROR", sqlState: sqlState,
                                    message: fields?.message ?? message))
     }
@@ -752,8 +754,7 @@ struct ClientSession {
             state = .running
             return advance(now: now)
         }
-        loop.recorder.recordFailure(series: SeriesLayout.script(scriptIndex), sqlState: sqlState)
-        noteError(failure, sqlState: sqlState, otherwise: "")
+        countError(sqlState, failure, failingTransaction: true)
         if !retryable && !cancelledByUs && !run.configuration.continueOnError {
             let message = failure?.message ?? "unknown error"
             return abort("client \(clientID) script \(scriptIndex) aborted: ERROR \(sqlState): \(message)")
