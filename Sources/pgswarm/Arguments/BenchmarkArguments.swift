@@ -137,9 +137,10 @@ struct BenchmarkArguments: ParsableArguments {
         "Close a cancel's connection once the request is written (default: wait for the server to close it, as libpq).")
     )
     var cancelCloseImmediately = false
+
     @Option(name: .long, help: ArgumentHelp(
         "Pooler-correctness probes beside the clients (alone with -c 0): negotiation, pipeline, copy, notify, "
-        + "prepared-churn, all.",
+        + "prepared-churn, faults, all.",
         valueName: "NAME[,NAME]"))
     var probe: String?
 
