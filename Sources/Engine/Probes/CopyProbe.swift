@@ -21,7 +21,7 @@ struct CopyProbe {
     static let rowsOut = 100_000
 
     func run() async -> ProbeSummary {
-        let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
+        let timeout = options.timeout
         var summary = ProbeSummary()
         guard await administer("CREATE UNLOGGED TABLE IF NOT EXISTS \(Self.table) (n int, t text)",
                                timeout: timeout, into: &summary)

@@ -47,7 +47,7 @@ struct FaultProbe {
 
     func run() async -> ProbeSummary {
         var summary = ProbeSummary()
-        let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
+        let timeout = options.timeout
         // The bookkeeping connection goes straight to the target, never through the faults.
         guard let admin = await ProbeLogin.openSession(settings, on: group.next(), timeout: timeout, into: &summary)
         else { return summary }

@@ -44,7 +44,7 @@ struct NegotiationProbe {
 
     func run() async -> ProbeSummary {
         var summary = ProbeSummary()
-        let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
+        let timeout = options.timeout
         for _ in 0..<max(1, options.rounds) {
             for probeCase in Self.cases where !Task.isCancelled {
                 summary.merge(await attempt(probeCase, on: group.next(), timeout: timeout, checkCancel: true,

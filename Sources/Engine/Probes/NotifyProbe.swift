@@ -14,7 +14,7 @@ struct NotifyProbe {
     let group: any EventLoopGroup
 
     func run() async -> ProbeSummary {
-        let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
+        let timeout = options.timeout
         let wait = TimeAmount.nanoseconds(min(timeout.nanoseconds, 2_000_000_000))
         let settings = self.settings
         let rounds = max(1, options.rounds)

@@ -18,7 +18,7 @@ struct PipelineProbe {
     let group: any EventLoopGroup
 
     func run() async -> ProbeSummary {
-        let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
+        let timeout = options.timeout
         let settings = self.settings
         let rounds = max(1, options.rounds)
         return await Probes.concurrently(options, group: group) { _, loop in

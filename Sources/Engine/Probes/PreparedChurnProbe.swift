@@ -21,7 +21,7 @@ struct PreparedChurnProbe {
     var pipelinesPerRound = 50
 
     func run() async -> ProbeSummary {
-        let timeout = TimeAmount.nanoseconds(Int64(options.timeoutSeconds * 1e9))
+        let timeout = options.timeout
         let settings = self.settings
         let rounds = max(1, options.rounds)
         let planner = self.planner

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Workload
 
 /// The pooler-correctness probes `--probe` can run beside (or instead of) the workload.
@@ -59,6 +60,9 @@ public struct ProbeOptions: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { names.isEmpty }
+
+    /// `timeoutSeconds` as the wait every probe hands to its reads.
+    var timeout: TimeAmount { .nanoseconds(Int64(timeoutSeconds * 1e9)) }
 }
 
 extension ProbeOptions {
