@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "PGWire", "Workload", "Stats",
+                "PGWire", "Workload", "Stats", "CDirectIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -62,6 +62,8 @@ let package = Package(
             ],
             swiftSettings: hotPathSettings
         ),
+        // epoll and eventfd for the direct event loop (Swift's Glibc module leaves them out).
+        .target(name: "CDirectIO"),
         // compare, merge, HTML report.
         .target(name: "Report", dependencies: ["Stats"]),
         // Throwaway PostgreSQL (and PgBouncer) clusters from the machine's binaries: tests and --temp-postgres.

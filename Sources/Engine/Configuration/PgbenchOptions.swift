@@ -30,6 +30,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var continueOnError = false
     /// `--reconnect=always|never` (ours).
     public var reconnect: String?
+    /// `--io=auto|direct|nio` (ours).
+    public var io: String?
     /// `--cancel-fraction F`, `--cancel-delay MS` (ours).
     public var cancelFraction: String?
     public var cancelDelay: String?
@@ -212,6 +214,13 @@ public struct PgbenchOptions: Sendable, Equatable {
         case "never": configuration.reconnect = false
         case let other?:
             throw EngineError(.usage, "invalid --reconnect value: \"\(other)\" (expected always or never)")
+        }
+        switch io {
+        case nil, "auto": configuration.ioDriver = .auto
+        case "direct": configuration.ioDriver = .direct
+        case "nio": configuration.ioDriver = .nio
+        case let other?:
+            throw EngineError(.usage, "invalid --io value: \"\(other)\" (expected auto, direct or nio)")
         }
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine

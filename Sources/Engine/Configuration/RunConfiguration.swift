@@ -43,6 +43,8 @@ public struct RunConfiguration: Sendable {
     /// `--reconnect=always` (default): a client whose connection is lost counts it and connects again with
     /// bounded backoff; `--reconnect=never` stops that client instead.
     public var reconnect: Bool = true
+    /// `--io`: which driver runs the clients' connections (see `ClientDriverChoice`).
+    public var ioDriver: IODriverRequest = .auto
     /// How long a client keeps trying to reconnect (with backoff) before it gives up and aborts.
     public var reconnectGiveUpSeconds: Double = 30
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PGWire
 
 /// A plain, one-request-at-a-time connection for the work around a benchmark: reading the scale and server
@@ -24,6 +25,14 @@ public final class AdminConnection: Sendable {
         self.handler = handler
         self.startup = startup
         self.settings = settings
+    }
+
+    /// Whether this connection went over TLS (sslmode=prefer against a server that offers it, or stricter).
+    public func usesTLS() async -> Bool {
+        let channel = self.channel
+        return (try? await channel.eventLoop.submit {
+            (try? channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)) != nil
+        }.get()) ?? false
     }
 
     /// Connects and logs in. In `auto` protocol mode, a server that refuses 3.2 outright is retried at 3.0.

@@ -20,6 +20,16 @@ struct BenchmarkRun {
 
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
+        let driver = try ClientDriverChoice.choose(configuration.ioDriver, settings: configuration.connection,
+                                                   adminUsedTLS: preparation.adminUsedTLS)
+        // The direct driver's clients get loops of their own; NIO's group keeps the admin work, probes, storms and
+        // hordes.
+        let directGroup: DirectEventLoopGroup? = if case .direct = driver {
+            DirectEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        } else {
+            nil
+        }
+        defer { directGroup?.shutdownGracefully(queue: .global()) { _ in } }
         let outputDirectory = try makeOutputDirectory()
         let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
         let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
@@ -44,7 +54,7 @@ struct BenchmarkRun {
         let hlog = try HlogWriter(path: hlogPath, startTime: wallStart,
                                   comment: "pgswarm \(PgswarmVersion.string) " + configuration.commandLine.joined(separator: " "))
 
-        let loops = Array(group.makeIterator())
+        let loops = directGroup.map { $0.loops.map { $0 as any EventLoop } } ?? Array(group.makeIterator())
         let loopContexts = loops.map { _ in LoopContext(series: run.series, commandCount: plan.sqlCommandCount) }
         var clients: [Client] = []
         var finished: [EventLoopFuture<Void>] = []
@@ -55,7 +65,7 @@ struct BenchmarkRun {
             let loop = loops[index]
             let done = loop.makePromise(of: Void.self)
             let client = Client(clientID: configuration.firstClientID + clientID, run: run,
-                                loopContext: loopContexts[index], loop: loop, done: done)
+                                loopContext: loopContexts[index], loop: loop, driver: driver, done: done)
             clients.append(client)
             finished.append(done.futureResult)
             clientsByLoop[index].append(client)
@@ -192,6 +202,7 @@ struct BenchmarkRun {
 
     struct Preparation: Sendable {
         var serverVersion: String?
+        var adminUsedTLS: Bool
         var protocolVersion: String
         var scale: Int
         var variableOverrides: [(String, Value)]
@@ -240,6 +251,7 @@ struct BenchmarkRun {
         }
         return Preparation(
             serverVersion: admin.startup.serverVersion,
+            adminUsedTLS: await admin.usesTLS(),
             protocolVersion: "\(admin.startup.protocolVersion.major).\(admin.startup.protocolVersion.minor)",
             scale: scale,
             variableOverrides: overrides

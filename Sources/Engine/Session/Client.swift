@@ -2,25 +2,41 @@ import NIOCore
 import NIOPosix
 import PGWire
 
-/// Owns one client's session and its current channel on one event loop, and carries out the session's actions.
-/// The session outlives its channels: with `-C` it reconnects for every transaction.
+/// How a run's clients reach the server: NIO channels (TLS, and everything else), or the direct driver's sockets
+/// on `DirectEventLoop`s (plain TCP and Unix sockets, at a fraction of the CPU). See `ClientDriverChoice`.
+enum ClientDriver: Sendable {
+    case nio
+    case direct(DirectEndpoint)
+}
+
+/// Owns one client's session and its current connection on one event loop, and carries out the session's actions.
+/// The session outlives its connections: with `-C` it reconnects for every transaction.
 final class Client {
     private var session: ClientSession
-    private let run: RunContext
-    private let loop: any EventLoop
-    private var channel: (any Channel)?
-    /// The handler's context while connected: writing through it skips the pipeline's tail and its checks.
-    private var context: ChannelHandlerContext?
+    let run: RunContext
+    let loop: any EventLoop
+    let driver: ClientDriver
+    /// The connection while there is one.
+    private var link: Link = .none
     private let done: EventLoopPromise<Void>
     private var finished = false
     private var reconnectWhenClosed = false
     /// Where the TLS handshake times go (`Tag=tls`); the session records everything else.
-    private let loopContext: LoopContext
+    let loopContext: LoopContext
 
-    init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, done: EventLoopPromise<Void>) {
+    fileprivate enum Link {
+        case none
+        /// The handler's context: writing through it skips the pipeline's tail and its checks.
+        case nio(ChannelHandlerContext)
+        case direct(DirectConnection)
+    }
+
+    init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, driver: ClientDriver,
+         done: EventLoopPromise<Void>) {
         self.run = run
         self.loopContext = loopContext
         self.loop = loop
+        self.driver = driver
         self.done = done
         self.session = ClientSession(
             clientID: clientID, run: run, loop: loopContext, allocator: ByteBufferAllocator()
@@ -50,29 +66,41 @@ final class Client {
     func forceStop() {
         guard !finished else { return }
         finished = true
-        channel?.close(promise: nil)
+        closeLink()
         done.succeed(())
     }
 
-    // MARK: Events from the channel
+    // MARK: Events from the connection
 
     func channelActive(_ context: ChannelHandlerContext) {
-        self.channel = context.channel
-        self.context = context
+        link = .nio(context)
+        perform(session.channelActive(now: Self.now()))
+    }
+
+    func directActive(_ connection: DirectConnection) {
+        link = .direct(connection)
         perform(session.channelActive(now: Self.now()))
     }
 
     /// A message from the server; `now` is read once per receive buffer, since its messages arrived together.
-    func received(_ message: BackendMessage, now: UInt64) { perform(session.received(message, now: now)) }
+    /// Returns false when handling it closed the connection (the rest of the buffer is then not for this session).
+    func received(_ message: BackendMessage, now: UInt64) -> Bool {
+        perform(session.received(message, now: now))
+        return link.isOpen
+    }
 
     func decodingFailed(_ error: any Error) {
         perform(session.decodingFailed(error))
-        channel?.close(promise: nil)
+        closeLink()
+    }
+
+    func connectFailed(_ error: any Error) {
+        perform(session.connectFailed(Connector.describe(connectError: error, settings: run.configuration.connection),
+                                      now: Self.now()))
     }
 
     func channelInactive() {
-        channel = nil
-        context = nil
+        link = .none
         if reconnectWhenClosed {
             reconnectWhenClosed = false
             connect()
@@ -99,23 +127,23 @@ final class Client {
                 perform(session.timerFired(now: Self.now()))
             }
         case .closeAndReconnect:
-            if let channel {
+            if link.isOpen {
                 flush()
                 reconnectWhenClosed = true
-                channel.close(promise: nil)
+                closeLink()
             } else {
                 connect()
             }
         case .closeAndReconnectLater(let delay):
-            channel?.close(promise: nil)
+            closeLink()
             let at = Self.now() + delay
             loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
                 perform(session.timerFired(now: Self.now()))
             }
         case .finish:
-            if let channel {
+            if link.isOpen {
                 flush()
-                channel.close(promise: nil)
+                closeLink()
             }
             if !finished {
                 finished = true
@@ -132,122 +160,60 @@ final class Client {
             var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
             encoder.cancelRequest(processID: cancel.key.processID, secretKey: cancel.key.secretKey)
             let request = encoder.flushBuffer()
-            let bootstrap = ClientBootstrap(group: loop).connectTimeout(Connector.connectTimeout)
-            let connecting: EventLoopFuture<any Channel>
-            switch run.configuration.connection.endpoint {
-            case .tcp(let host, let port):
-                if let address = try? SocketAddress(ipAddress: host, port: port) {
-                    connecting = bootstrap.connect(to: address)
-                } else {
-                    connecting = bootstrap.connect(host: host, port: port)
-                }
-            case .unixSocket(let path):
-                connecting = bootstrap.connect(unixDomainSocketPath: path)
-            }
             let closeAtOnce = run.configuration.cancelClosesImmediately
-            connecting.whenSuccess { channel in
-                channel.writeAndFlush(request).whenComplete { _ in
-                    if closeAtOnce {
-                        channel.close(promise: nil)
-                        return
-                    }
-                    // As libpq's PQcancel: wait for the server (or pooler) to close the connection once it has
-                    // acted on the request (reading its end of file closes the channel); bounded all the same.
-                    channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
-                }
+            switch driver {
+            case .nio:
+                ClientChannelHandler.sendCancel(request, settings: run.configuration.connection, on: loop,
+                                                closeAtOnce: closeAtOnce)
+            case .direct(let endpoint):
+                DirectCancelRequest.send(request, to: endpoint, on: loop as! DirectEventLoop, closeAtOnce: closeAtOnce)
             }
         }
     }
 
     private func flush() {
-        guard session.outbound.readableBytes > 0, let context else {
-            session.outbound.clear()
-            return
+        defer { session.outbound.clear() }
+        guard session.outbound.readableBytes > 0 else { return }
+        switch link {
+        case .none:
+            break
+        case .nio(let context):
+            // The write has usually completed by the time clear() runs, so clearing reuses the storage; if not,
+            // clear() allocates anew.
+            context.writeAndFlush(NIOAny(session.outbound), promise: nil)
+        case .direct(let connection):
+            connection.send(session.outbound)
         }
-        context.writeAndFlush(NIOAny(session.outbound), promise: nil)
-        // The write has usually completed by now, so clearing reuses the storage; if not, clear() allocates anew.
-        session.outbound.clear()
+    }
+
+    private func closeLink() {
+        switch link {
+        case .none: break
+        case .nio(let context): context.channel.close(promise: nil)
+        case .direct(let connection): connection.close()
+        }
     }
 
     private func connect() {
         guard !finished else { return }
-        let connection = run.configuration.connection
-        // The handshake completes on this client's loop, the recorder's own.
-        Connector.connect(to: connection, on: loop, tlsHandshakeDone: { [loopContext] nanoseconds in
-            loopContext.recorder.record(series: SeriesLayout.tls, nanoseconds: nanoseconds)
-        }) { [self] channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(client: self))
-            }
-        }.whenComplete { [self] result in
-            switch result {
-            case .success:
-                break  // channelActive has taken it from here
-            case .failure(let error):
-                perform(session.connectFailed(Connector.describe(connectError: error, settings: connection),
-                                              now: Self.now()))
-            }
+        switch driver {
+        case .nio:
+            ClientChannelHandler.connect(self)
+        case .direct(let endpoint):
+            DirectConnection.open(for: self, to: endpoint, on: loop as! DirectEventLoop)
+        }
+    }
+}
+
+extension Client.Link {
+    var isOpen: Bool {
+        switch self {
+        case .none: false
+        case .nio(let context): context.channel.isActive
+        case .direct(let connection): connection.isOpen
         }
     }
 }
 
 // Clients live on one event loop; NIO's closures need Sendable, and loop confinement makes that safe.
 extension Client: @unchecked Sendable {}
-
-/// Feeds one channel's bytes to its client through the backend decoder; decoded messages never go through NIOAny.
-///
-/// The framing loop is ours rather than NIOSingleStepByteToMessageProcessor because that processor keeps the last
-/// receive buffer referenced between reads, so NIO's pooled receive allocator must allocate a fresh buffer for every
-/// read. Here a receive buffer is released as soon as it is decoded; only a partial frame at its end is copied into
-/// `reassembly`, a buffer of our own that is reused.
-final class ClientChannelHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    private let client: Client
-    private var decoder = BackendMessageDecoder()
-    private var reassembly = ByteBuffer()
-
-    init(client: Client) {
-        self.client = client
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        client.channelActive(context)
-        context.fireChannelActive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        do {
-            if reassembly.readableBytes == 0 {
-                try decodeAll(&buffer)
-                if buffer.readableBytes > 0 {
-                    reassembly.clear()
-                    reassembly.writeBuffer(&buffer)
-                }
-            } else {
-                reassembly.writeBuffer(&buffer)
-                try decodeAll(&reassembly)
-                reassembly.discardReadBytes()
-            }
-        } catch {
-            client.decodingFailed(error)
-        }
-    }
-
-    private func decodeAll(_ buffer: inout ByteBuffer) throws {
-        let now = Client.now()
-        while let message = try decoder.decode(buffer: &buffer) {
-            client.received(message, now: now)
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        client.channelInactive()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
-    }
-}

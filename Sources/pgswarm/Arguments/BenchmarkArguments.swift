@@ -101,6 +101,16 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var reconnect: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How the clients' connections are driven: direct (our own epoll loop, the default when no TLS is in use) "
+                + "or nio (SwiftNIO channels, always used for TLS).",
+            valueName: "auto|direct|nio"
+        )
+    )
+    var io: String?
+
     @Option(name: .long, help: ArgumentHelp("Send a CancelRequest for this fraction of transactions (0..1).",
                                             valueName: "FRACTION"))
     var cancelFraction: String?

@@ -208,6 +208,7 @@ struct RunCommand: AsyncParsableCommand {
         options.verboseErrors = benchmark.verboseErrors
         options.continueOnError = benchmark.continueOnError
         options.reconnect = benchmark.reconnect
+        options.io = benchmark.io
         options.idleConnections = benchmark.idleConnections
         options.connectStorm = benchmark.connectStorm
         options.cancelFraction = benchmark.cancelFraction

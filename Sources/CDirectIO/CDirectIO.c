@@ -1,0 +1,2 @@
+// Headers only: see include/CDirectIO.h.
+#include "CDirectIO.h"

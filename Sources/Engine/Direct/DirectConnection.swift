@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import PGWire
+
+/// One client's connection on a `DirectEventLoop`: connects, answers the SSLRequest exchange when asked for one,
+/// then reads into the loop's receive buffer and hands messages to the client, and writes the client's requests
+/// with one send(2) each. Loop-confined; a connection serves one connect, `-C` makes a new one per transaction.
+final class DirectConnection: DirectSocketHandler {
+    private enum State {
+        case connecting
+        /// SSLRequest sent, waiting for the server's one-byte answer.
+        case negotiating
+        case open
+        case closed
+    }
+
+    /// The client outlives its connections (it is the run's for the whole run), and this is loop-confined: no
+    /// reference counting on every message.
+    private unowned(unsafe) let client: Client
+    private let loop: DirectEventLoop
+    private let fd: Int32
+    private var token: UInt64 = 0
+    private var state: State
+    private var framer = BackendFramer()
+    /// What the socket did not take yet; sent when it becomes writable.
+    private var unsent = ByteBuffer()
+    private var connectTimeout: Scheduled<Void>?
+    private let sendsSSLRequest: Bool
+
+    var isOpen: Bool { if case .open = state { true } else { false } }
+
+    private init(client: Client, loop: DirectEventLoop, fd: Int32, connected: Bool, sendsSSLRequest: Bool) {
+        self.client = client
+        self.loop = loop
+        self.fd = fd
+        self.state = .connecting
+        self.sendsSSLRequest = sendsSSLRequest
+        token = loop.register(fd, handler: self, writable: !connected)
+    }
+
+    /// Starts a connection for `client`; it reports back with `directActive`, or `connectFailed`.
+    static func open(for client: Client, to endpoint: DirectEndpoint, on loop: DirectEventLoop) {
+        let opened: (fd: Int32, connected: Bool)
+        do {
+            opened = try DirectSocket.connect(to: endpoint.address)
+        } catch {
+            // Reported after the action that asked for the connect, as NIO's failed future would be.
+            loop.execute { client.connectFailed(error) }
+            return
+        }
+        let connection = DirectConnection(client: client, loop: loop, fd: opened.fd, connected: opened.connected,
+                                          sendsSSLRequest: endpoint.sendsSSLRequest)
+        connection.connectTimeout = loop.scheduleTask(in: Connector.connectTimeout) { [connection] in
+            connection.failConnect(ChannelError.connectTimeout(Connector.connectTimeout))
+        }
+        if opened.connected { connection.transportReady() }
+    }
+
+    // MARK: Events
+
+    func socketWritable() {
+        switch state {
+        case .connecting:
+            if let error = DirectSocket.connectError(fd) {
+                failConnect(error)
+                return
+            }
+            loop.watchWritable(fd, token: token, false)
+            transportReady()
+        case .open:
+            flushUnsent()
+        case .negotiating, .closed:
+            break
+        }
+    }
+
+    func socketReadable() {
+        switch state {
+        case .open:
+            readMessages()
+        case .negotiating:
+            readNegotiationAnswer()
+        case .connecting:
+            // Refused or reset before the connect completed: the writable event that comes with it says why.
+            if let error = DirectSocket.connectError(fd) { failConnect(error) }
+        case .closed:
+            break
+        }
+    }
+
+    private func transportReady() {
+        guard sendsSSLRequest else { return becomeOpen() }
+        state = .negotiating
+        var request = ByteBuffer()
+        request.writeMultipleIntegers(UInt32(8), UInt32(80_877_103))
+        // Eight bytes into a new socket's empty send buffer: taken whole or the connection is broken.
+        switch DirectSocket.write(fd, request) {
+        case .success(8): break
+        case .success: failConnect(IOError(errnoCode: EIO, reason: "write"))
+        case .failure(let error): failConnect(error)
+        }
+    }
+
+    private func readNegotiationAnswer() {
+        var answer = ByteBuffer()
+        answer.reserveCapacity(1)
+        switch readOne(into: &answer) {
+        case .bytes:
+            switch answer.readInteger(as: UInt8.self) {
+            case UInt8(ascii: "N"):
+                becomeOpen()
+            case UInt8(ascii: "S"):
+                failConnect(EngineError(.connection, "the server at \(client.run.configuration.connection.endpointDescription) "
+                    + "now offers TLS, which the direct driver does not speak; run with --io nio"))
+            default:
+                failConnect(EngineError(.connection, "the server answered the SSLRequest with neither S nor N"))
+            }
+        case .wouldBlock:
+            break
+        case .endOfFile, .failed:
+            failConnect(IOError(errnoCode: ECONNRESET, reason: "read"))
+        }
+    }
+
+    /// A single byte: the answer to SSLRequest comes before anything else, and nothing may be read past it.
+    private func readOne(into buffer: inout ByteBuffer) -> DirectSocket.ReadOutcome {
+        var byte: UInt8 = 0
+        let result = Glibc.read(fd, &byte, 1)
+        if result == 1 {
+            buffer.writeInteger(byte)
+            return .bytes(1)
+        }
+        if result == 0 { return .endOfFile }
+        return errno == EAGAIN || errno == EINTR ? .wouldBlock : .failed(errno)
+    }
+
+    private func becomeOpen() {
+        state = .open
+        connectTimeout?.cancel()
+        connectTimeout = nil
+        client.directActive(self)
+    }
+
+    private func readMessages() {
+        loop.receiveBuffer.clear()
+        switch DirectSocket.read(fd, into: &loop.receiveBuffer) {
+        case .bytes:
+            let now = Client.now()
+            do {
+                try framer.feed(&loop.receiveBuffer) { client.received($0, now: now) }
+            } catch {
+                client.decodingFailed(error)
+            }
+        case .wouldBlock:
+            break
+        case .endOfFile, .failed:
+            close()
+        }
+    }
+
+    // MARK: Writing and closing
+
+    /// Sends `buffer` now, or after what is still waiting.
+    func send(_ buffer: ByteBuffer) {
+        guard case .open = state else { return }
+        if unsent.readableBytes > 0 {
+            var buffer = buffer
+            unsent.writeBuffer(&buffer)
+            return
+        }
+        switch DirectSocket.write(fd, buffer) {
+        case .success(let written) where written == buffer.readableBytes:
+            break
+        case .success(let written):
+            unsent.clear()
+            unsent.writeImmutableBuffer(buffer.getSlice(at: buffer.readerIndex + written,
+                                                        length: buffer.readableBytes - written)!)
+            loop.watchWritable(fd, token: token, true)
+        case .failure:
+            close()
+        }
+    }
+
+    private func flushUnsent() {
+        switch DirectSocket.write(fd, unsent) {
+        case .success(let written):
+            unsent.moveReaderIndex(forwardBy: written)
+            if unsent.readableBytes == 0 {
+                unsent.clear()
+                loop.watchWritable(fd, token: token, false)
+            }
+        case .failure:
+            close()
+        }
+    }
+
+    /// Closes the socket; the client hears of it after the action in progress, as with a NIO channel.
+    func close() {
+        guard case .open = state else { return }
+        state = .closed
+        release()
+        loop.execute { [client] in client.channelInactive() }
+    }
+
+    private func failConnect(_ error: any Error) {
+        switch state {
+        case .connecting, .negotiating: break
+        case .open, .closed: return
+        }
+        state = .closed
+        connectTimeout?.cancel()
+        connectTimeout = nil
+        release()
+        client.connectFailed(error)
+    }
+
+    private func release() {
+        loop.deregister(fd, token: token)
+        Glibc.close(fd)
+    }
+}
+
+// Loop-confined; NIO's task closures need Sendable.
+extension DirectConnection: @unchecked Sendable {}
