@@ -36,6 +36,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var hlogFile: String?
     /// Failed transactions in each interval, in the order of the hlog's untagged intervals (absent in older runs).
     public var failedPerInterval: [UInt64]? = nil
+    /// Which driver ran the clients' connections: "direct" (pgswarm's own epoll loops) or "nio" (SwiftNIO).
+    public var ioDriver: String? = nil
     /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
     public var mergedCommandLines: [String]? = nil
     /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
@@ -90,6 +92,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case scripts
         case hlogFile = "hlog_file"
         case failedPerInterval = "failed_per_interval"
+        case ioDriver = "io_driver"
         case mergedCommandLines = "merged_command_lines"
         case lostConnections = "lost_connections"
         case abortedClients = "aborted_clients"

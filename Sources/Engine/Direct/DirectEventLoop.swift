@@ -64,6 +64,8 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
             return nil
         }, unmanaged.toOpaque())
         precondition(result == 0, "pthread_create failed: \(result)")
+        // Nobody joins it: shutdown is reported through the callbacks, and the thread ends on its own.
+        pthread_detach(thread)
         started.lock(whenValue: true)
         started.unlock()
     }

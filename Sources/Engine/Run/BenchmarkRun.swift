@@ -166,6 +166,7 @@ struct BenchmarkRun {
         report.printSummary(print)
         var summary = report.summary()
         summary.failedPerInterval = failedPerInterval
+        summary.ioDriver = if case .direct = driver { "direct" } else { "nio" }
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {
