@@ -4,6 +4,19 @@ import Glibc
 import NIOCore
 import PGWire
 
+/// Who a `DirectConnection` reports to: a benchmark client, or one attempt of a connect storm. Called on the loop
+/// (Sendable for the loop's task closures; owners are loop-confined).
+protocol DirectConnectionOwner: AnyObject, Sendable {
+    /// Connected (and past the SSLRequest exchange): the owner starts the protocol.
+    func directActive(_ connection: DirectConnection)
+    /// A message; returns false when handling it closed the connection.
+    func received(_ message: BackendMessage, now: UInt64) -> Bool
+    func decodingFailed(_ error: any Error)
+    func connectFailed(_ error: any Error)
+    /// Closed after it was open (by either side); told after the action in progress.
+    func channelInactive()
+}
+
 /// One client's connection on a `DirectEventLoop`: connects, answers the SSLRequest exchange when asked for one,
 /// then reads into the loop's receive buffer and hands messages to the client, and writes the client's requests
 /// with one send(2) each. Loop-confined; a connection serves one connect, `-C` makes a new one per transaction.
@@ -16,9 +29,9 @@ final class DirectConnection: DirectSocketHandler {
         case closed
     }
 
-    /// The client outlives its connections (it is the run's for the whole run), and this is loop-confined: no
-    /// reference counting on every message.
-    private unowned(unsafe) let client: Client
+    /// The owner outlives its connections (a client is the run's for the whole run, a storm attempt holds its
+    /// connection until the storm closes it), and this is loop-confined: no reference counting on every message.
+    private unowned(unsafe) let client: any DirectConnectionOwner
     private let loop: DirectEventLoop
     private let fd: Int32
     private var token: UInt64 = 0
@@ -31,7 +44,7 @@ final class DirectConnection: DirectSocketHandler {
 
     var isOpen: Bool { if case .open = state { true } else { false } }
 
-    private init(client: Client, loop: DirectEventLoop, fd: Int32, connected: Bool, sendsSSLRequest: Bool) {
+    private init(client: any DirectConnectionOwner, loop: DirectEventLoop, fd: Int32, connected: Bool, sendsSSLRequest: Bool) {
         self.client = client
         self.loop = loop
         self.fd = fd
@@ -41,7 +54,7 @@ final class DirectConnection: DirectSocketHandler {
     }
 
     /// Starts a connection for `client`; it reports back with `directActive`, or `connectFailed`.
-    static func open(for client: Client, to endpoint: DirectEndpoint, on loop: DirectEventLoop) {
+    static func open(for client: any DirectConnectionOwner, to endpoint: DirectEndpoint, on loop: DirectEventLoop) {
         let opened: (fd: Int32, connected: Bool)
         do {
             opened = try DirectSocket.connect(to: endpoint.address)
@@ -112,8 +125,8 @@ final class DirectConnection: DirectSocketHandler {
             case UInt8(ascii: "N"):
                 becomeOpen()
             case UInt8(ascii: "S"):
-                failConnect(EngineError(.connection, "the server at \(client.run.configuration.connection.endpointDescription) "
-                    + "now offers TLS, which the direct driver does not speak; run with --io nio"))
+                failConnect(EngineError(.connection, "the server now offers TLS, which the direct driver does not "
+                    + "speak; run with --io nio"))
             default:
                 failConnect(EngineError(.connection, "the server answered the SSLRequest with neither S nor N"))
             }

@@ -32,10 +32,14 @@ struct BenchmarkRun {
         defer { directGroup?.shutdownGracefully(queue: .global()) { _ in } }
         let outputDirectory = try makeOutputDirectory()
         let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
-        let storm: ConnectionStorm.Outcome? = configuration.connectStorm > 0
-            ? await ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
-                                    settings: configuration.connection, group: group).run()
-            : nil
+        var stormOutcome: ConnectionStorm.Outcome?
+        if configuration.connectStorm > 0 {
+            var storm = ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
+                                        settings: configuration.connection, group: directGroup ?? group)
+            if case .direct(let endpoint) = driver { storm.endpoint = endpoint }
+            stormOutcome = await storm.run()
+        }
+        let storm = stormOutcome
         let horde: IdleHorde? = configuration.idleConnections > 0
             ? await IdleHorde.open(count: configuration.idleConnections, inTransaction: configuration.idleInTransaction,
                                    settings: configuration.connection, group: group)

@@ -4,10 +4,14 @@ import NIOPosix
 import PGWire
 import Stats
 
-/// `--connect-storm N`: before the clients start, open N connections as fast as allowed (all at once, or
-/// `--storm-rate` per second), time each one from the TCP connect to the first ReadyForQuery, count failures by
-/// cause, hold them all until every attempt is done, then close them. What a pooler sees when an application fleet
-/// restarts.
+/// `--connect-storm N`: before the clients start, open N connections as fast as allowed (or `--storm-rate` per
+/// second), time each one from the TCP connect to the first ReadyForQuery, count failures by cause, hold them all
+/// until every attempt is done, then close them. What a pooler sees when an application fleet restarts.
+///
+/// "As fast as allowed" keeps `windowPerLoop` connects under way per loop rather than all N at once: a burst of
+/// 10,000 SYNs overflows the listen queue (PgBouncer's listen_backlog is 128), and every dropped SYN waits for the
+/// kernel's one-second retransmit, so the unbounded burst was the slower storm (one round in three took over a
+/// second longer). The window refills as each connect ends, so the server or pooler accepts at its own pace.
 struct ConnectionStorm {
     struct Outcome: Sendable {
         var attempted: Int
@@ -23,7 +27,12 @@ struct ConnectionStorm {
     /// Connections per second, or nil for all at once.
     let rate: Double?
     let settings: ConnectionSettings
+    /// NIO's group, or the direct driver's loops (with `endpoint`).
     let group: any EventLoopGroup
+    var endpoint: DirectEndpoint? = nil
+
+    /// Connects under way per loop when no rate is set.
+    static let windowPerLoop = 64
 
     func run() async -> Outcome {
         let loops = Array(group.makeIterator())
@@ -37,17 +46,23 @@ struct ConnectionStorm {
             let share = Array(stride(from: loopIndex, to: count, by: loops.count))
             tally.expect(share.count)
             let loop = tally.loop
-            loop.execute { [settings, rate] in
-                for index in share {
-                    if let rate, rate > 0 {
+            loop.execute { [settings, rate, endpoint] in
+                if let rate, rate > 0 {
+                    for index in share {
                         let due = startNanos + UInt64(Double(index) / rate * 1e9)
                         loop.scheduleTask(deadline: .uptimeNanoseconds(due)) {
-                            Self.attempt(settings: settings, startup: startup, tally: tally, retrying: false)
+                            Self.attempt(settings: settings, endpoint: endpoint, startup: startup, tally: tally,
+                                         retrying: false)
                         }
-                    } else {
-                        Self.attempt(settings: settings, startup: startup, tally: tally, retrying: false)
                     }
+                    return
                 }
+                tally.notStarted = share.count
+                tally.startNext = {
+                    Self.attempt(settings: settings, endpoint: endpoint, startup: startup, tally: tally,
+                                 retrying: false)
+                }
+                for _ in 0..<min(Self.windowPerLoop, share.count) { tally.startAnother() }
             }
         }
         _ = try? await EventLoopFuture.andAllComplete(tallies.map(\.allSettled.futureResult), on: loops[0]).get()
@@ -61,8 +76,12 @@ struct ConnectionStorm {
             typealias Part = (LatencyHistogram, [String: Int], Int, EventLoopFuture<Void>)
             let part = try? await tally.loop.submit { () -> Part in
                 let closed = EventLoopFuture.andAllComplete(tally.channels.map(StormConnection.close), on: tally.loop)
-                let result = (tally.connectTimes, tally.failures, tally.channels.count, closed)
+                for connection in tally.directConnections { connection.close() }
+                let result = (tally.connectTimes, tally.failures, tally.channels.count + tally.directConnections.count,
+                              closed)
                 tally.channels = []
+                tally.directConnections = []
+                tally.startNext = nil
                 return result
             }.get()
             guard let part else { continue }
@@ -78,15 +97,18 @@ struct ConnectionStorm {
     }
 
     /// One attempt, on the tally's loop; a server that refuses protocol 3.2 gets one more at 3.0.
-    private static func attempt(settings: ConnectionSettings, startup: StartupConfiguration, tally: StormTally,
-                                retrying: Bool, begin: UInt64? = nil)
+    private static func attempt(settings: ConnectionSettings, endpoint: DirectEndpoint?, startup: StartupConfiguration,
+                                tally: StormTally, retrying: Bool, begin: UInt64? = nil)
     {
         let began = begin ?? NIODeadline.now().uptimeNanoseconds
-        StormConnection.open(settings: settings, startup: startup, on: tally.loop, retrying: retrying,
-                             begin: began) { outcome in
+        let report = { (outcome: StormConnection.Outcome) in
             switch outcome {
             case .connected(let channel, let nanoseconds):
                 tally.channels.append(channel)
+                tally.connectTimes.record(nanoseconds)
+                tally.settle()
+            case .directConnected(let connection, let nanoseconds):
+                tally.directConnections.append(connection)
                 tally.connectTimes.record(nanoseconds)
                 tally.settle()
             case .failed(let error):
@@ -94,11 +116,19 @@ struct ConnectionStorm {
                 tally.failures[cause(of: described ?? error), default: 0] += 1
                 tally.settle()
             case .retryAt30 where !retrying:
-                attempt(settings: settings, startup: startup, tally: tally, retrying: true, begin: began)
+                attempt(settings: settings, endpoint: endpoint, startup: startup, tally: tally, retrying: true,
+                        begin: began)
             case .retryAt30:
                 tally.failures["other", default: 0] += 1
                 tally.settle()
             }
+        }
+        if let endpoint, let loop = tally.loop as? DirectEventLoop {
+            DirectStormConnection.open(to: endpoint, startup: startup, on: loop, retrying: retrying, begin: began,
+                                       report: report)
+        } else {
+            StormConnection.open(settings: settings, startup: startup, on: tally.loop, retrying: retrying,
+                                 begin: began, report: report)
         }
     }
 
@@ -129,6 +159,10 @@ final class StormTally: @unchecked Sendable {
     let loop: any EventLoop
     let allSettled: EventLoopPromise<Void>
     var channels: [any Channel] = []
+    var directConnections: [DirectStormConnection] = []
+    /// Attempts not started yet, when the storm keeps a window of them under way, and how to start one.
+    var notStarted = 0
+    var startNext: (() -> Void)?
     var connectTimes = LatencyHistogram()
     var failures: [String: Int] = [:]
     private var remaining = 0
@@ -144,9 +178,16 @@ final class StormTally: @unchecked Sendable {
         if attempts == 0 { allSettled.succeed(()) }
     }
 
-    /// One attempt ended, either way.
+    /// One attempt ended, either way: the next one takes its place in the window.
     func settle() {
         remaining -= 1
         if remaining == 0 { allSettled.succeed(()) }
+        startAnother()
+    }
+
+    func startAnother() {
+        guard notStarted > 0, let startNext else { return }
+        notStarted -= 1
+        startNext()
     }
 }

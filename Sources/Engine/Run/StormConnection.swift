@@ -15,6 +15,8 @@ final class StormConnection: ChannelInboundHandler {
     /// How an attempt ended: connected (with its channel and its time to ReadyForQuery), or failed with a cause.
     enum Outcome {
         case connected(any Channel, nanoseconds: UInt64)
+        /// The same on the direct driver.
+        case directConnected(DirectStormConnection, nanoseconds: UInt64)
         case failed(any Error)
         /// The server refused protocol 3.2 outright: try again at 3.0, as `AdminConnection` does.
         case retryAt30

@@ -215,5 +215,7 @@ extension Client.Link {
     }
 }
 
+extension Client: DirectConnectionOwner {}
+
 // Clients live on one event loop; NIO's closures need Sendable, and loop confinement makes that safe.
 extension Client: @unchecked Sendable {}
