@@ -25,8 +25,8 @@
 #          connection time is the mean over threads of the time a thread took to connect all of its N/JOBS clients,
 #          i.e. the wall time of its connect phase, as the threads connect in parallel)
 #      Both count the same thing: N logins to the same pooler, each to ReadyForQuery, held open until the last is
-#      done, with the same number of threads. pgswarm fires all N attempts at once (what a fleet restart does);
-#      pgbench connects one client after another per thread.
+#      done, with the same number of threads. pgswarm keeps 64 connects under way per thread (a fleet restart,
+#      paced so that the listen queue does not overflow); pgbench connects one client after another per thread.
 #
 # Prints the medians and the ratios pgswarm/pgbench, and writes machine.txt, raw.txt (one line per run), the table
 # (summary.txt) and every run's output (runs/) to Results/pooler-scale-<UTC time>/.
