@@ -15,7 +15,7 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 
 static atomic_ulong allocations;
-/// Allocations made on SwiftNIO event-loop threads ("NIO-ELT-..."), where the load loop runs.
+/// Allocations made on the load loop's threads: the direct driver's ("pgswarm-loop") or SwiftNIO's ("NIO-ELT-...").
 static atomic_ulong loopAllocations;
 static __thread int onEventLoop;
 
@@ -25,7 +25,7 @@ static void count(void) {
         // The thread may be named after its first allocation, so ask again until it is an event loop.
         char name[17] = {0};
         prctl(PR_GET_NAME, name, 0, 0, 0);
-        onEventLoop = strncmp(name, "NIO-ELT", 7) == 0;
+        onEventLoop = strncmp(name, "NIO-ELT", 7) == 0 || strncmp(name, "pgswarm-loop", 12) == 0;
     }
     if (onEventLoop) atomic_fetch_add_explicit(&loopAllocations, 1, memory_order_relaxed);
 }

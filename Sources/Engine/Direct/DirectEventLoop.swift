@@ -162,6 +162,8 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
 
     private func run() {
         loopThread = pthread_self()
+        // Named for perf, top and Scripts/malloc-count (which counts allocations on the load loops by thread name).
+        cdirectio_name_thread("pgswarm-loop")
         started.lock()
         started.unlock(withValue: true)
         let capacity = 256
