@@ -77,7 +77,8 @@ extension DryRunReport {
         var lines: [String] = []
         if configuration.connectStorm > 0 {
             lines.append("connect storm: \(configuration.connectStorm) connections, "
-                         + (configuration.stormRate.map { "\(number($0))/s" } ?? "all at once"))
+                         + (configuration.stormRate.map { "\(number($0))/s" }
+                            ?? "as fast as accepted, \(ConnectionStorm.windowPerLoop) connects under way per thread"))
         }
         if configuration.idleConnections > 0 {
             lines.append("idle connections: \(configuration.idleConnections)"

@@ -62,7 +62,7 @@ public struct RunConfiguration: Sendable {
     /// computing it for every login, as applications do.
     public var scramCache: Bool = false
     /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
-    /// (nil: all at once).
+    /// (nil: as fast as the server accepts them).
     public var connectStorm: Int = 0
     public var stormRate: Double?
     /// `--idle-connections M`: connections opened before the run that stay idle while the clients work.

@@ -24,7 +24,7 @@ struct ConnectionStorm {
     }
 
     let count: Int
-    /// Connections per second, or nil for all at once.
+    /// Connections per second, or nil for as fast as the server accepts (through the window).
     let rate: Double?
     let settings: ConnectionSettings
     /// NIO's group, or the direct driver's loops (with `endpoint`).

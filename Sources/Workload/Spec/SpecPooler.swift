@@ -4,7 +4,7 @@
 public struct SpecPooler: Sendable, Equatable {
     /// Connections opened and timed before the run.
     public var connectStorm: Int?
-    /// Storm connections per second (absent: all at once).
+    /// Storm connections per second (absent: as fast as the server accepts them).
     public var stormRate: Double?
     /// Connections held idle during the run.
     public var idleConnections: Int?

@@ -126,7 +126,7 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var connectStorm: String?
 
-    @Option(name: .long, help: ArgumentHelp("Connections per second for --connect-storm (default: all at once).",
+    @Option(name: .long, help: ArgumentHelp("Connections per second for --connect-storm (default: as fast as the server accepts, 64 connects under way per thread).",
                                             valueName: "NUM"))
     var stormRate: String?
 
