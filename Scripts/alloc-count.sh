@@ -15,21 +15,12 @@ SHIM=$(mktemp /tmp/malloc-count-XXXXXX.so)
 gcc -O2 -shared -fPIC -o "$SHIM" Scripts/malloc-count/malloc-count.c
 PGSWARM="$PWD/.build/release/pgswarm"
 OUT=$(mktemp -d /tmp/pgswarm-alloc-XXXXXX)
-trap 'rm -rf "$SHIM" "$OUT"' EXIT
 
 # A throwaway server, initialised at scale 1; `--temp-postgres` would start one per run, so start it once here.
-BINDIR=${PGSWARM_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-BASE=$(mktemp -d /tmp/pgswarm-alloc-pg-XXXXXX)
-AS=()
-if [ "$(id -u)" = 0 ]; then chown postgres "$BASE"; AS=(runuser -u postgres --); fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-stop() { "${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$BASE" "$SHIM" "$OUT"; }
-trap stop EXIT
-"${AS[@]}" "$BINDIR/initdb" -D "$BASE/data" -U postgres -A trust --no-sync >/dev/null
-printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nfsync = off\nsynchronous_commit = off\n" \
-  "$PORT" "$BASE" >>"$BASE/data/postgresql.auto.conf"
-"${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -l "$BASE/server.log" -w start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+. "$(dirname "$0")/lib/throwaway-postgres.sh"
+CLEANUP_PATHS+=("$SHIM" "$OUT")
+start_throwaway_postgres alloc
+export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres PGDATABASE=postgres
 "$PGSWARM" init -s 1 -q >/dev/null
 
 loop_allocations() {

@@ -16,7 +16,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 swift build -c release --product pgswarm >/dev/null
 PGSWARM="$PWD/.build/release/pgswarm"
-BINDIR=${PGSWARM_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$(dirname "$0")/lib/throwaway-postgres.sh"
 PGBENCH="$BINDIR/pgbench"
 OUT="Results/bench-vs-pgbench-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
@@ -32,25 +32,8 @@ mkdir -p "$OUT"
   echo "server and clients on the same machine; server fsync=off, shared_buffers=256MB, scale 10"
 } >"$OUT/machine.txt"
 
-BASE=$(mktemp -d /tmp/pgswarm-bench-XXXXXX)
-AS=()
-if [ "$(id -u)" = 0 ]; then chown postgres "$BASE"; AS=(runuser -u postgres --); fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { "${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$BASE"; }
-trap cleanup EXIT
-"${AS[@]}" "$BINDIR/initdb" -D "$BASE/data" -U postgres -A trust --no-sync >/dev/null
-cat >>"$BASE/data/postgresql.auto.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$BASE'
-max_connections = 300
-shared_buffers = 256MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-CONF
-"${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -l "$BASE/server.log" -w start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+start_throwaway_postgres bench "max_connections = 300" "shared_buffers = 256MB"
+export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres PGDATABASE=postgres
 "$PGBENCH" -i -q -s 10 >/dev/null 2>&1
 printf 'SELECT 1;\n' >"$OUT/select1.sql"
 

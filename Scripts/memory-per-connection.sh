@@ -10,20 +10,12 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 swift build -c release --product pgswarm >/dev/null
 PGSWARM="$PWD/.build/release/pgswarm"
-BINDIR=${PGSWARM_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-BASE=$(mktemp -d /tmp/pgswarm-mem-XXXXXX)
+. "$(dirname "$0")/lib/throwaway-postgres.sh"
 OUT=$(mktemp -d /tmp/pgswarm-mem-out-XXXXXX)
-AS=()
-if [ "$(id -u)" = 0 ]; then chown postgres "$BASE"; AS=(runuser -u postgres --); fi
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-stop() { "${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$BASE" "$OUT"; }
-trap stop EXIT
+CLEANUP_PATHS+=("$OUT")
 ulimit -n 20000 2>/dev/null || true
-"${AS[@]}" "$BINDIR/initdb" -D "$BASE/data" -U postgres -A trust --no-sync >/dev/null
-printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = %s\nfsync = off\nshared_buffers = 256MB\n" \
-  "$PORT" "$BASE" "$((CLIENTS + 50))" >>"$BASE/data/postgresql.auto.conf"
-"${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -l "$BASE/server.log" -w start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
+start_throwaway_postgres mem "max_connections = $((CLIENTS + 50))" "shared_buffers = 256MB"
+export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres PGDATABASE=postgres
 "$BINDIR/pgbench" -i -q -s 1 >/dev/null 2>&1
 
 peak_kb() {  # tool clients -> peak RSS in KB

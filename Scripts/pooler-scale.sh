@@ -39,7 +39,7 @@ JOBS=${JOBS:-2}
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-BINDIR=${PGSWARM_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$(dirname "$0")/lib/throwaway-postgres.sh"
 PGBENCH="$BINDIR/pgbench"
 PGBOUNCER=${PGBOUNCER:-$(command -v pgbouncer || echo /usr/sbin/pgbouncer)}
 [ -x "$PGBOUNCER" ] || { echo "pooler-scale: no pgbouncer binary (set PGBOUNCER)" >&2; exit 1; }
@@ -75,29 +75,9 @@ mkdir -p "$OUT/runs"
   echo "server, pooler and clients on the same machine; pool_mode=transaction, default_pool_size=20"
 } >"$OUT/machine.txt"
 
-BASE=$(mktemp -d /tmp/pgswarm-pooler-XXXXXX)
-AS=()
-if [ "$(id -u)" = 0 ]; then chown postgres "$BASE"; AS=(runuser -u postgres --); fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PG_PORT=$(free_port)
+start_throwaway_postgres pooler "max_connections = 100"
+CLEANUP_COMMANDS+=('[ -f "$BASE/pgbouncer.pid" ] && kill "$(cat "$BASE/pgbouncer.pid")"')
 BOUNCER_PORT=$(free_port)
-cleanup() {
-  [ -f "$BASE/pgbouncer.pid" ] && kill "$(cat "$BASE/pgbouncer.pid")" 2>/dev/null || true
-  "${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$BASE"
-}
-trap cleanup EXIT
-
-"${AS[@]}" "$BINDIR/initdb" -D "$BASE/data" -U postgres -A trust --no-sync >/dev/null
-cat >>"$BASE/data/postgresql.auto.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$BASE'
-max_connections = 100
-fsync = off
-synchronous_commit = off
-CONF
-"${AS[@]}" "$BINDIR/pg_ctl" -D "$BASE/data" -l "$BASE/server.log" -w start >/dev/null
 
 MAX_CLIENTS=$((CONNECTIONS + 2000 > 12000 ? CONNECTIONS + 2000 : 12000))
 cat >"$BASE/pgbouncer.ini" <<INI
