@@ -52,6 +52,23 @@ struct ClientDriverRunTests {
         #expect(log.merged(tag: "connect").totalCount == 120)
     }
 
+    @Test("the direct driver with requests larger than the socket takes at once and replies larger than its buffer",
+          arguments: [IODriverRequest.direct, .nio])
+    func largeRequestsAndReplies(io: IODriverRequest) async throws {
+        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        // A 6 MB literal cannot go out in one send(2) on loopback (the unsent part waits for the socket to be
+        // writable), and a 2 MB reply arrives over many reads into the loop's 64 KB buffer (reassembled).
+        let big = String(repeating: "x", count: 6_000_000)
+        let text = "SELECT length('\(big)');\nSELECT repeat('y', 2000000);\n"
+        let plan = try Plan.compile(sources: [ScriptSource(name: "large.sql", text: text)], mode: .simple)
+        var configuration = BenchmarkRunTests.configuration(settings, clients: 2, limit: .transactionsPerClient(3))
+        configuration.ioDriver = io
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
+        #expect(outcome.summary.transactions == 6)
+        #expect(outcome.summary.failedTransactions == 0)
+    }
+
     @Test("a refused connect through the direct driver aborts the client with host, port and the reason")
     func refusedConnect() async throws {
         let settings = try await BenchmarkRunTests.initialisedDatabase()
