@@ -382,7 +382,8 @@ struct PoolerSpecOptionTests {
             #expect(outcome.status == 0, "\(name): \(outcome.standardError)")
             return outcome.lines
         }
-        #expect(try dryRun("storm.toml").contains("connect storm: 150 connections, as fast as accepted"))
+        #expect(try dryRun("storm.toml").contains(
+            "connect storm: 150 connections, as fast as accepted, 64 connects under way per thread"))
         #expect(try dryRun("storm.toml", ["--connect-storm", "20", "--storm-rate", "5"])
                     .contains("connect storm: 20 connections, 5/s"))
         #expect(try dryRun("idle-horde.toml").contains("idle connections: 100"))
