@@ -79,6 +79,19 @@ struct DirectEventLoopTests {
         #expect(steps == ["after execute"])
     }
 
+    @Test("shutting down fails the timers that never ran, instead of leaving their futures unfulfilled")
+    func shutdownFailsPendingTimers() async throws {
+        let group = DirectEventLoopGroup(numberOfThreads: 1)
+        let pending = group.loops[0].scheduleTask(in: .seconds(3600)) { 42 }
+        // Heard on the loop before it ends: a future of a loop that has ended can no longer be waited on.
+        let outcome = NIOLockedValueBoxForTests("not completed")
+        pending.futureResult.whenComplete { result in
+            outcome.withValue { $0 = if case .failure(EventLoopError.shutdown) = result { "shutdown" } else { "\(result)" } }
+        }
+        try await group.shutdownGracefully()
+        #expect(outcome.value == "shutdown")
+    }
+
     @Test("the heap hands timers back earliest first, however they were inserted")
     func heapOrder() {
         var heap = DirectTimerHeap()

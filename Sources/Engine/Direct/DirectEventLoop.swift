@@ -95,6 +95,7 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
             let isolated = promise.assumeIsolatedUnsafeUnchecked()
             do { isolated.succeed(try task()) } catch { promise.fail(error) }
         }
+        timer.abandon = { promise.fail(EventLoopError.shutdown) }
         if inEventLoop {
             insert(timer)
         } else {
@@ -189,6 +190,13 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
                 if flags & ~EPOLLOUT.rawValue != 0, let handler = handlers[token] { handler.socketReadable() }
             }
         }
+        // As NIO's own loops do: what was scheduled and never ran fails, so that nobody waits on it for ever (and
+        // no promise is dropped unfulfilled).
+        for timer in timers.removeAll() where timer.task != nil {
+            timer.task = nil
+            timer.abandon?()
+        }
+        localTasks.removeAll()
         Glibc.close(epollFD)
         Glibc.close(wakeFD)
         let callbacks = lock.withLock { shutdownCallbacks }

@@ -5,6 +5,8 @@ final class DirectTimer: @unchecked Sendable {
     /// Breaks ties between equal deadlines in the order the timers were scheduled.
     var sequence: UInt64 = 0
     var task: (() -> Void)?
+    /// Fails the timer's promise when the loop shuts down before the timer is due.
+    var abandon: (() -> Void)?
 
     init(deadline: UInt64, task: @escaping () -> Void) {
         self.deadline = deadline
@@ -48,6 +50,12 @@ struct DirectTimerHeap {
             parent = smallest
         }
         return first
+    }
+
+    /// Every timer left, in no particular order; the heap is empty afterwards.
+    mutating func removeAll() -> [DirectTimer] {
+        defer { items = [] }
+        return items
     }
 
     private static func earlier(_ a: DirectTimer, _ b: DirectTimer) -> Bool {
