@@ -63,6 +63,23 @@ struct MergeTests {
         #expect(comparison.warnings.isEmpty)
     }
 
+    @Test("the state-leak counts add up, and the driver is named once when the shards agree")
+    func mergesStateLeakAndDriver() throws {
+        var runs = (0..<2).map { SyntheticResults.run(path: "/s/\($0)", intervals: 3, seed: UInt64($0 + 1)) }
+        for index in runs.indices {
+            var summary = runs[index].summary
+            summary.stateLeak = StateLeakSummary(checks: 10 * (index + 1), leaks: index, example: index == 1 ? "client-3" : nil,
+                                                 sets: 5, errors: 0)
+            summary.ioDriver = "direct"
+            runs[index] = ResultDirectory(path: runs[index].path, summary: summary, hlog: runs[index].hlog,
+                                          hlogPath: runs[index].hlogPath)
+        }
+        let merged = try ResultMerger.merge(runs, commandLine: "pgswarm merge").summary
+        #expect(merged.stateLeak == StateLeakSummary(checks: 30, leaks: 1, example: "client-3", sets: 10, errors: 0))
+        #expect(merged.ioDriver == "direct")
+        #expect(merged.tlsHandshakeMicroseconds == nil)  // no Tag=tls in these runs
+    }
+
     @Test("shards of different workloads are not merged")
     func refusesDifferentWorkloads() {
         let first = SyntheticResults.run(path: "/s/0")

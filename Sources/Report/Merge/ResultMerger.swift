@@ -207,6 +207,19 @@ public enum ResultMerger {
         merged.lostConnections = sum(summaries.map(\.lostConnections))
         let aborted = summaries.compactMap(\.abortedClients)
         merged.abortedClients = aborted.isEmpty ? nil : aborted.reduce(0, +)
+        merged.tlsHandshakeMicroseconds = optionalTotal("tls")
+        merged.stateLeak = mergedStateLeak(summaries.compactMap(\.stateLeak))
+        // One name when every shard used the same driver, else each shard's, in shard order.
+        let drivers = summaries.compactMap(\.ioDriver)
+        merged.ioDriver = drivers.isEmpty ? nil : (Set(drivers).count == 1 ? drivers[0] : drivers.joined(separator: ","))
         return merged
+    }
+
+    /// The shards' state-leak checks added up; the first example seen stands for all.
+    static func mergedStateLeak(_ parts: [StateLeakSummary]) -> StateLeakSummary? {
+        guard !parts.isEmpty else { return nil }
+        return StateLeakSummary(checks: parts.reduce(0) { $0 + $1.checks }, leaks: parts.reduce(0) { $0 + $1.leaks },
+                                example: parts.lazy.compactMap(\.example).first,
+                                sets: parts.reduce(0) { $0 + $1.sets }, errors: parts.reduce(0) { $0 + $1.errors })
     }
 }
