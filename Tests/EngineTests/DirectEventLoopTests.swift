@@ -92,6 +92,26 @@ struct DirectEventLoopTests {
         #expect(outcome.value == "shutdown")
     }
 
+    @Test("a socket still registered when the loop ends is told to close, so no descriptor outlives the loop")
+    func shutdownClosesRegisteredSockets() async throws {
+        final class Watcher: DirectSocketHandler, @unchecked Sendable {
+            let ended = NIOLockedValueBoxForTests(false)
+            func socketReadable() {}
+            func socketWritable() {}
+            func loopEnding() { ended.withValue { $0 = true } }
+        }
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { close(pair[0]); close(pair[1]) }
+        let group = DirectEventLoopGroup(numberOfThreads: 1)
+        let loop = group.loops[0]
+        let watcher = Watcher()
+        let fd = pair[0]
+        _ = try await loop.submit { loop.register(fd, handler: watcher, writable: false) }.get()
+        try await group.shutdownGracefully()
+        #expect(watcher.ended.value)
+    }
+
     @Test("the heap hands timers back earliest first, however they were inserted")
     func heapOrder() {
         var heap = DirectTimerHeap()

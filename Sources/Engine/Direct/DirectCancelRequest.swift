@@ -54,6 +54,12 @@ final class DirectCancelRequest: DirectSocketHandler {
         }
     }
 
+    func loopEnding() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
+
     private func finish() {
         guard !closed else { return }
         closed = true

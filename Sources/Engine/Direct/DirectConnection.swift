@@ -229,6 +229,15 @@ final class DirectConnection: DirectSocketHandler {
         client.connectFailed(error)
     }
 
+    func loopEnding() {
+        guard case .closed = state else {
+            state = .closed
+            connectTimeout = nil
+            Glibc.close(fd)
+            return
+        }
+    }
+
     private func release() {
         loop.deregister(fd, token: token)
         Glibc.close(fd)

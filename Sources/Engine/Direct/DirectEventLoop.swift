@@ -11,6 +11,9 @@ protocol DirectSocketHandler: AnyObject {
     /// Readable, or closed by the peer, or failed: the handler reads to find out which.
     func socketReadable()
     func socketWritable()
+    /// The loop is ending with this socket still registered (a cancel still waiting for the server's close, a
+    /// connection of a client that was forced to stop): close it without telling anyone.
+    func loopEnding()
 }
 
 /// An event loop of its own thread around one epoll instance, for the clients' connections when no TLS is involved.
@@ -196,6 +199,7 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
             timer.task = nil
             timer.abandon?()
         }
+        for handler in handlers.removeAll() { handler.loopEnding() }
         localTasks.removeAll()
         Glibc.close(epollFD)
         Glibc.close(wakeFD)
@@ -280,6 +284,15 @@ struct DirectHandlerTable {
         }
         slots[slot].handler = nil
         free.append(slot)
+    }
+
+    /// Every registered handler; the table is empty afterwards.
+    mutating func removeAll() -> [any DirectSocketHandler] {
+        defer {
+            slots = []
+            free = []
+        }
+        return slots.compactMap(\.handler)
     }
 
     subscript(token: UInt64) -> (any DirectSocketHandler)? {
