@@ -34,6 +34,16 @@ struct CliBinaryTests {
         }
     }
 
+    @Test("--io picks the driver; the default says what auto means; a wrong value is a usage error")
+    func ioDriverOption() throws {
+        #expect(try run("run -c 2 --dry-run").lines.contains("io driver: auto (direct unless TLS is in use)"))
+        #expect(try run("run -c 2 --io nio --dry-run").lines.contains("io driver: nio"))
+        let wrong = try run("run -c 2 --io epoll --dry-run")
+        #expect(wrong.status == 2)
+        #expect(wrong.standardError.contains("invalid --io value: \"epoll\" (expected auto, direct or nio)"),
+                "\(wrong.standardError)")
+    }
+
     @Test func gluedShortOptions() throws {
         let outcome = try run("run -c8 -T60 -Mprepared -j1 --dry-run")
         #expect(outcome.status == 0)

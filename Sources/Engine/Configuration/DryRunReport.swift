@@ -10,6 +10,8 @@ public enum DryRunReport {
         lines.append("query mode: \(configuration.mode.rawValue)")
         lines.append("clients: \(configuration.clients)")
         lines.append("threads: \(configuration.threads)")
+        lines.append("io driver: " + (configuration.ioDriver == .auto
+            ? "auto (direct unless TLS is in use)" : configuration.ioDriver.rawValue))
         switch configuration.limit {
         case .duration(let seconds): lines.append("duration: \(number(seconds)) s")
         case .transactionsPerClient(let count): lines.append("transactions per client: \(count)")
