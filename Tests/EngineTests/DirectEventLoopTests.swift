@@ -112,6 +112,27 @@ struct DirectEventLoopTests {
         #expect(watcher.ended.value)
     }
 
+    @Test("a token of a removed socket never reaches the socket that reuses its slot")
+    func staleTokensMissReusedSlots() {
+        final class Handler: DirectSocketHandler {
+            func socketReadable() {}
+            func socketWritable() {}
+            func loopEnding() {}
+        }
+        var table = DirectHandlerTable()
+        let first = Handler()
+        let old = table.insert(first)
+        #expect(table[old] === first)
+        table.remove(old)
+        let second = Handler()
+        let new = table.insert(second)
+        #expect(new & 0xFFFF_FFFF == old & 0xFFFF_FFFF)  // the same slot, reused
+        #expect(table[old] == nil)
+        #expect(table[new] === second)
+        table.remove(old)  // a stale remove leaves the new socket alone
+        #expect(table[new] === second)
+    }
+
     @Test("the heap hands timers back earliest first, however they were inserted")
     func heapOrder() {
         var heap = DirectTimerHeap()

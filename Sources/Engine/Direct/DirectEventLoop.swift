@@ -21,7 +21,7 @@ protocol DirectSocketHandler: AnyObject {
 /// Why not NIO's loop: on a loopback benchmark NIO's channel machinery (pipeline invocations, promise and lifecycle
 /// checks, retain/release on every read, write and flush) cost the client about 2.2 µs of user time per
 /// transaction against pgbench's 1.0 µs. Here a readable socket is one call to its handler, which reads into the
-/// loop's receive buffer and decodes in place; a write is one write(2) of the session's buffer.
+/// loop's receive buffer and decodes in place; a request is one send(2) of the session's buffer.
 ///
 /// It is a full NIO `EventLoop` (tasks, timers, promises, futures), so that everything the run does on its loops
 /// (starting clients, collecting histograms, timers) works unchanged. Tasks from other threads go through a locked
@@ -255,49 +255,5 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
     private func wake() {
         var one: UInt64 = 1
         _ = Glibc.write(wakeFD, &one, 8)
-    }
-}
-
-/// The loop's registered sockets by token: the slot in the low 32 bits, the slot's generation in the high 32, so an
-/// event for a socket closed earlier in the same epoll batch never reaches the socket that took its slot.
-struct DirectHandlerTable {
-    private var slots: [(generation: UInt32, handler: (any DirectSocketHandler)?)] = []
-    private var free: [Int] = []
-
-    mutating func insert(_ handler: any DirectSocketHandler) -> UInt64 {
-        let slot: Int
-        if let reused = free.popLast() {
-            slot = reused
-            slots[slot].generation &+= 1
-            slots[slot].handler = handler
-        } else {
-            slot = slots.count
-            slots.append((0, handler))
-        }
-        return UInt64(slots[slot].generation) << 32 | UInt64(slot)
-    }
-
-    mutating func remove(_ token: UInt64) {
-        let slot = Int(token & 0xFFFF_FFFF)
-        guard slot < slots.count, slots[slot].generation == UInt32(token >> 32), slots[slot].handler != nil else {
-            return
-        }
-        slots[slot].handler = nil
-        free.append(slot)
-    }
-
-    /// Every registered handler; the table is empty afterwards.
-    mutating func removeAll() -> [any DirectSocketHandler] {
-        defer {
-            slots = []
-            free = []
-        }
-        return slots.compactMap(\.handler)
-    }
-
-    subscript(token: UInt64) -> (any DirectSocketHandler)? {
-        let slot = Int(token & 0xFFFF_FFFF)
-        guard slot < slots.count, slots[slot].generation == UInt32(token >> 32) else { return nil }
-        return slots[slot].handler
     }
 }
