@@ -10,7 +10,7 @@ final class DirectStormConnection: DirectConnectionOwner, @unchecked Sendable {
     private let retrying: Bool
     private let begin: UInt64
     private var report: ((StormConnection.Outcome) -> Void)?
-    private var connection: DirectConnection?
+    private var connection: DirectConnection<DirectStormConnection>?
     /// Keeps this attempt alive while it is under way (the connection refers to it without owning it); the storm's
     /// tally holds it once it is connected.
     private var selfWhileUnderWay: DirectStormConnection?
@@ -39,13 +39,14 @@ final class DirectStormConnection: DirectConnectionOwner, @unchecked Sendable {
         guard let connection, connection.isOpen else { return }
         var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
         encoder.terminate()
-        connection.send(encoder.flushBuffer())
+        var terminate = encoder.flushBuffer()
+        connection.send(&terminate)
         connection.close()
     }
 
     // MARK: DirectConnectionOwner
 
-    func directActive(_ connection: DirectConnection) {
+    func directActive(_ connection: DirectConnection<DirectStormConnection>) {
         self.connection = connection
         perform(retrying ? startup.restartAtProtocol30() : startup.start())
     }
@@ -77,7 +78,8 @@ final class DirectStormConnection: DirectConnectionOwner, @unchecked Sendable {
     private func perform(_ action: StartupStateMachine.Action) {
         switch action {
         case .send(let message):
-            connection?.send(startup.bytes(of: message, allocator: ByteBufferAllocator()))
+            var bytes = startup.bytes(of: message, allocator: ByteBufferAllocator())
+            connection?.send(&bytes)
         case .wait:
             break
         case .ready:

@@ -18,6 +18,12 @@ final class Client {
     let driver: ClientDriver
     /// The connection while there is one.
     private var link: Link = .none
+    /// Whether `link` is open, kept beside it so that each message does not look into the link (which costs a
+    /// retain and a release of the connection).
+    private var linkOpen = false
+    /// The direct link's connection, for the one call per transaction that writes (`link` owns it): through a
+    /// guaranteed reference, without a retain and a release of the connection per request.
+    private var directConnection: Unmanaged<DirectConnection<Client>>?
     private let done: EventLoopPromise<Void>
     private var finished = false
     private var reconnectWhenClosed = false
@@ -28,7 +34,7 @@ final class Client {
         case none
         /// The handler's context: writing through it skips the pipeline's tail and its checks.
         case nio(ChannelHandlerContext)
-        case direct(DirectConnection)
+        case direct(DirectConnection<Client>)
     }
 
     init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, driver: ClientDriver,
@@ -74,11 +80,14 @@ final class Client {
 
     func channelActive(_ context: ChannelHandlerContext) {
         link = .nio(context)
+        linkOpen = true
         perform(session.channelActive(now: Self.now()))
     }
 
-    func directActive(_ connection: DirectConnection) {
+    func directActive(_ connection: DirectConnection<Client>) {
         link = .direct(connection)
+        directConnection = .passUnretained(connection)
+        linkOpen = true
         perform(session.channelActive(now: Self.now()))
     }
 
@@ -86,7 +95,7 @@ final class Client {
     /// Returns false when handling it closed the connection (the rest of the buffer is then not for this session).
     func received(_ message: BackendMessage, now: UInt64) -> Bool {
         perform(session.received(message, now: now))
-        return link.isOpen
+        return linkOpen
     }
 
     func decodingFailed(_ error: any Error) {
@@ -101,6 +110,8 @@ final class Client {
 
     func channelInactive() {
         link = .none
+        directConnection = nil
+        linkOpen = false
         if reconnectWhenClosed {
             reconnectWhenClosed = false
             connect()
@@ -174,6 +185,11 @@ final class Client {
     private func flush() {
         defer { session.outbound.clear() }
         guard session.outbound.readableBytes > 0 else { return }
+        if let directConnection {
+            // In place (inout): passing the session's buffer by value would copy it, a retain of its storage.
+            directConnection._withUnsafeGuaranteedRef { $0.send(&session.outbound) }
+            return
+        }
         switch link {
         case .none:
             break
@@ -182,11 +198,12 @@ final class Client {
             // clear() allocates anew.
             context.writeAndFlush(NIOAny(session.outbound), promise: nil)
         case .direct(let connection):
-            connection.send(session.outbound)
+            connection.send(&session.outbound)
         }
     }
 
     private func closeLink() {
+        linkOpen = false
         switch link {
         case .none: break
         case .nio(let context): context.channel.close(promise: nil)
@@ -200,7 +217,7 @@ final class Client {
         case .nio:
             ClientChannelHandler.connect(self)
         case .direct(let endpoint):
-            DirectConnection.open(for: self, to: endpoint, on: loop as! DirectEventLoop)
+            DirectConnection<Client>.open(for: self, to: endpoint, on: loop as! DirectEventLoop)
         }
     }
 }
