@@ -70,6 +70,19 @@ import Testing
         expectError(wire("R", .int32(6)), kind: .lengthTooShort, messageName: "Authentication")
     }
 
+    @Test("the fast path for fixed-size messages checks what the general path checks")
+    func fixedSizeMessagesWithoutASlice() throws {
+        expectError(wire("Z", .int32(5), "X"), kind: .invalidValue, messageName: "ReadyForQuery")
+        var decoder = BackendMessageDecoder()
+        var buffer = wire("2", .int32(4))
+        buffer.writeImmutableBuffer(wire("Z", .int32(5), "T"))
+        buffer.writeImmutableBuffer(wire("n", .int32(4)))
+        #expect(try decoder.decode(buffer: &buffer) == .bindComplete)
+        #expect(try decoder.decode(buffer: &buffer) == .readyForQuery(.inTransaction))
+        #expect(try decoder.decode(buffer: &buffer) == .noData)
+        #expect(buffer.readableBytes == 0)
+    }
+
     @Test func truncatedMessagesWaitForMoreBytes() throws {
         // A partial frame is not an error: it returns nil and leaves the buffer as it was.
         var decoder = BackendMessageDecoder()

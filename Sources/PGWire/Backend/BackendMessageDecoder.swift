@@ -51,6 +51,22 @@ public struct BackendMessageDecoder: NIOSingleStepByteToMessageDecoder {
         guard buffer.readableBytes >= 1 + length else {
             return nil
         }
+        // The fixed-size messages that end every extended-protocol step need no payload slice (a slice retains the
+        // receive buffer's storage: two atomic operations each, for messages that carry at most one byte).
+        switch id {
+        case .bindComplete, .closeComplete, .copyDone, .emptyQueryResponse, .noData, .parseComplete, .portalSuspended:
+            buffer.moveReaderIndex(forwardBy: Self.headerLength)  // length checked above: exactly 4
+            return try BackendMessage.decode(id: id, payload: &buffer)
+        case .readyForQuery:
+            let byte = buffer.getInteger(at: buffer.readerIndex + Self.headerLength, as: UInt8.self)!
+            guard let status = TransactionStatus(rawValue: byte) else {
+                throw .invalid(.readyForQuery, "transaction status byte \(byte)")
+            }
+            buffer.moveReaderIndex(forwardBy: Self.headerLength + 1)  // length checked above: exactly 5
+            return .readyForQuery(status)
+        default:
+            break
+        }
         buffer.moveReaderIndex(forwardBy: Self.headerLength)
         var payload = buffer.readSlice(length: length - 4)!
         return try BackendMessage.decode(id: rawID, payload: &payload)
