@@ -60,6 +60,13 @@ enum Connector {
             .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512,
                                                                                     maximum: 1 << 20))
             .channelInitializer(initializer)
+        return connect(bootstrap, to: endpoint)
+    }
+
+    /// Connects `bootstrap` to `endpoint`, as every channel of ours does.
+    static func connect(_ bootstrap: ClientBootstrap, to endpoint: ConnectionSettings.Endpoint)
+        -> EventLoopFuture<any Channel>
+    {
         switch endpoint {
         case .tcp(let host, let port):
             // An address literal connects directly: NIO's resolver path (getaddrinfo on another thread, Happy

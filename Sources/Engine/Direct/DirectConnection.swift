@@ -108,8 +108,9 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
     private func transportReady() {
         guard sendsSSLRequest else { return becomeOpen() }
         state = .negotiating
-        var request = ByteBuffer()
-        request.writeMultipleIntegers(UInt32(8), UInt32(80_877_103))
+        var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
+        encoder.sslRequest()
+        let request = encoder.flushBuffer()
         // Eight bytes into a new socket's empty send buffer: taken whole or the connection is broken.
         switch DirectSocket.write(fd, request) {
         case .success(8): break
@@ -118,37 +119,21 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
         }
     }
 
+    /// One byte, read alone: the answer to SSLRequest comes before anything else, and nothing may be read past it.
     private func readNegotiationAnswer() {
-        var answer = ByteBuffer()
-        answer.reserveCapacity(1)
-        switch readOne(into: &answer) {
-        case .bytes:
-            switch answer.readInteger(as: UInt8.self) {
-            case UInt8(ascii: "N"):
-                becomeOpen()
-            case UInt8(ascii: "S"):
-                failConnect(EngineError(.connection, "the server now offers TLS, which the direct driver does not "
-                    + "speak; run with --io nio"))
-            default:
-                failConnect(EngineError(.connection, "the server answered the SSLRequest with neither S nor N"))
-            }
-        case .wouldBlock:
-            break
-        case .endOfFile, .failed:
-            failConnect(IOError(errnoCode: ECONNRESET, reason: "read"))
+        var answer: UInt8 = 0
+        let result = Glibc.read(fd, &answer, 1)
+        if result < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        guard result == 1 else { return failConnect(IOError(errnoCode: ECONNRESET, reason: "read")) }
+        switch answer {
+        case UInt8(ascii: "N"):
+            becomeOpen()
+        case UInt8(ascii: "S"):
+            failConnect(EngineError(.connection, "the server now offers TLS, which the direct driver does not "
+                + "speak; run with --io nio"))
+        default:
+            failConnect(EngineError(.connection, "the server answered the SSLRequest with neither S nor N"))
         }
-    }
-
-    /// A single byte: the answer to SSLRequest comes before anything else, and nothing may be read past it.
-    private func readOne(into buffer: inout ByteBuffer) -> DirectSocket.ReadOutcome {
-        var byte: UInt8 = 0
-        let result = Glibc.read(fd, &byte, 1)
-        if result == 1 {
-            buffer.writeInteger(byte)
-            return .bytes(1)
-        }
-        if result == 0 { return .endOfFile }
-        return errno == EAGAIN || errno == EINTR ? .wouldBlock : .failed(errno)
     }
 
     private func becomeOpen() {

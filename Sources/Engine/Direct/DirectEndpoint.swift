@@ -6,7 +6,6 @@ struct DirectEndpoint: Sendable {
     let address: SocketAddress
     /// Send SSLRequest and accept only "N": the run chose this driver because the server does not offer TLS.
     let sendsSSLRequest: Bool
-    let isTCP: Bool
 
     /// Throws a one-line `EngineError` when the host name does not resolve.
     init(settings: ConnectionSettings) throws(EngineError) {
@@ -22,7 +21,6 @@ struct DirectEndpoint: Sendable {
                 throw EngineError(.connection, "cannot connect to \(settings.endpointDescription): "
                     + "cannot resolve host \"\(host)\" (\(error))")
             }
-            isTCP = true
             sendsSSLRequest = settings.sslMode.requestsTLS
         case .unixSocket(let path):
             do {
@@ -30,7 +28,6 @@ struct DirectEndpoint: Sendable {
             } catch {
                 throw EngineError(.connection, "cannot connect to \(settings.endpointDescription): \(error)")
             }
-            isTCP = false
             sendsSSLRequest = false
         }
     }

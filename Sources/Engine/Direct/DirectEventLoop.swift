@@ -208,8 +208,9 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
     }
 
     private func waitForEvents(_ events: UnsafeMutablePointer<epoll_event>, capacity: Int) -> Int32 {
-        let pendingTasks = !localTasks.isEmpty || lock.withLock { !remoteTasks.isEmpty }
-        if pendingTasks {
+        // Other threads' tasks need no look here: one queued since `runTasks` took the queue has written the eventfd
+        // (runTasks cleared `wakeWritten`), so epoll returns at once.
+        if !localTasks.isEmpty {
             return epoll_wait(epollFD, events, Int32(capacity), 0)
         }
         guard let next = timers.nextDeadline else {

@@ -60,12 +60,7 @@ public final class FaultProxy: Sendable {
 
     private func join(_ inbound: any Channel, target: ConnectionSettings.Endpoint) {
         let bootstrap = ClientBootstrap(group: inbound.eventLoop).channelOption(.autoRead, value: false)
-        let connecting: EventLoopFuture<any Channel>
-        switch target {
-        case .tcp(let host, let port): connecting = bootstrap.connect(host: host, port: port)
-        case .unixSocket(let path): connecting = bootstrap.connect(unixDomainSocketPath: path)
-        }
-        connecting.whenComplete { result in
+        Connector.connect(bootstrap, to: target).whenComplete { result in
             guard case .success(let outbound) = result else {
                 // The target refused: the client sees its connection closed, as it would without the proxy.
                 inbound.close(promise: nil)

@@ -33,18 +33,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     static func sendCancel(_ request: ByteBuffer, settings: ConnectionSettings, on loop: any EventLoop,
                            closeAtOnce: Bool) {
         let bootstrap = ClientBootstrap(group: loop).connectTimeout(Connector.connectTimeout)
-        let connecting: EventLoopFuture<any Channel>
-        switch settings.endpoint {
-        case .tcp(let host, let port):
-            if let address = try? SocketAddress(ipAddress: host, port: port) {
-                connecting = bootstrap.connect(to: address)
-            } else {
-                connecting = bootstrap.connect(host: host, port: port)
-            }
-        case .unixSocket(let path):
-            connecting = bootstrap.connect(unixDomainSocketPath: path)
-        }
-        connecting.whenSuccess { channel in
+        Connector.connect(bootstrap, to: settings.endpoint).whenSuccess { channel in
             channel.writeAndFlush(request).whenComplete { _ in
                 if closeAtOnce {
                     channel.close(promise: nil)
