@@ -5,8 +5,9 @@
 #
 # Starts a PostgreSQL cluster in a temporary directory (as user postgres when run as root), initialises pgbench's
 # tables at scale 10, then for each scenario runs pgbench and `pgswarm run` with the same arguments, alternately,
-# ROUNDS times, under /usr/bin/time. Prints, per scenario, the medians of: tps, client CPU seconds (user+sys) per
-# 1,000 transactions, peak resident memory; and the ratios pgswarm/pgbench. Writes the table and every raw run to
+# ROUNDS times, under /usr/bin/time. Prints, per scenario, the medians of: tps, client CPU seconds (user+sys, and
+# each) per 1,000 transactions, peak resident memory, interprocessor interrupts per transaction; the ratios
+# pgswarm/pgbench; and the system-time part of pgbench's CPU. Writes the table and every raw run to
 # Results/bench-vs-pgbench-<UTC time>/.
 set -euo pipefail
 ROUNDS=${1:-3}
@@ -43,19 +44,27 @@ SCENARIOS=(
   "select1-c64|-f $OUT/select1.sql -M prepared -c 64 -j 2"
 )
 
-# One run: prints "tps cpu_seconds max_rss_kb".
+# Interprocessor interrupts so far (rescheduling and function-call IPIs, all CPUs): waking a task on a CPU that is
+# idle or busy with another costs one. Their count per transaction tells a run's scheduling regime (README,
+# "Performance"); 0 where /proc/interrupts has no such lines.
+ipis() { awk '/^ *(RES|CAL):/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i} END {print s + 0}' /proc/interrupts; }
+
+# One run: prints "tps user_seconds sys_seconds max_rss_kb ipis".
 measure() {
-  local tool=$1 args=$2 log=$3
+  local tool=$1 args=$2 log=$3 before after
+  before=$(ipis)
   if [ "$tool" = pgbench ]; then
     /usr/bin/time -f 'TIME %U %S %M' "$PGBENCH" -n -T "$SECONDS_PER_RUN" $args >"$log" 2>&1 || true
   else
     /usr/bin/time -f 'TIME %U %S %M' "$PGSWARM" run -n -T "$SECONDS_PER_RUN" --out "$OUT/runs/$(basename "$log" .log)" $args >"$log" 2>&1 || true
   fi
-  local tps cpu rss
+  after=$(ipis)
+  local tps user sys rss
   tps=$(grep -Eo '^tps = [0-9.]+' "$log" | awk '{print $3}' | head -1)
-  cpu=$(grep '^TIME' "$log" | awk '{print $2 + $3}')
+  user=$(grep '^TIME' "$log" | awk '{print $2}')
+  sys=$(grep '^TIME' "$log" | awk '{print $3}')
   rss=$(grep '^TIME' "$log" | awk '{print $4}')
-  echo "${tps:-0} ${cpu:-0} ${rss:-0}"
+  echo "${tps:-0} ${user:-0} ${sys:-0} ${rss:-0} $((after - before))"
 }
 
 mkdir -p "$OUT/runs"
@@ -64,8 +73,8 @@ for scenario in "${SCENARIOS[@]}"; do
   name=${scenario%%|*}; args=${scenario#*|}
   for round in $(seq 1 "$ROUNDS"); do
     for tool in pgbench pgswarm; do
-      read -r tps cpu rss < <(measure "$tool" "$args" "$OUT/runs/$name-$tool-$round.log")
-      echo "$name $tool $round $tps $cpu $rss" | tee -a "$OUT/raw.txt"
+      read -r tps user sys rss ipi < <(measure "$tool" "$args" "$OUT/runs/$name-$tool-$round.log")
+      echo "$name $tool $round $tps $user $sys $rss $ipi" | tee -a "$OUT/raw.txt"
     done
   done
 done
@@ -75,21 +84,25 @@ import statistics, sys, collections
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 seconds = float(sys.argv[2])
 by = collections.defaultdict(lambda: collections.defaultdict(list))
-for name, tool, rnd, tps, cpu, rss in rows:
-    tps, cpu, rss = float(tps), float(cpu), float(rss)
+for name, tool, rnd, tps, user, system, rss, ipi in rows:
+    tps, user, system, rss, ipi = float(tps), float(user), float(system), float(rss), float(ipi)
     tx = tps * seconds
-    by[name][tool].append((tps, 1000 * cpu / tx if tx else float('nan'), rss / 1024))
-print(f"{'scenario':<24} {'tool':<8} {'tps':>10} {'cpu s/1k tx':>12} {'peak MiB':>9}")
+    if not tx:
+        continue
+    by[name][tool].append((tps, 1000 * (user + system) / tx, 1000 * user / tx, 1000 * system / tx, rss / 1024, ipi / tx))
+print(f"{'scenario':<24} {'tool':<8} {'tps':>10} {'cpu s/1k tx':>12} {'user':>8} {'sys':>8} {'peak MiB':>9} {'IPI/tx':>7}")
 for name, tools in by.items():
-    med = {}
     for tool in ('pgbench', 'pgswarm'):
-        vals = tools[tool]
-        med[tool] = tuple(statistics.median(v[i] for v in vals) for i in range(3))
-        print(f"{name:<24} {tool:<8} {med[tool][0]:>10.0f} {med[tool][1]:>12.4f} {med[tool][2]:>9.1f}")
+        m = [statistics.median(v[i] for v in tools[tool]) for i in range(6)]
+        print(f"{name:<24} {tool:<8} {m[0]:>10.0f} {m[1]:>12.4f} {m[2]:>8.4f} {m[3]:>8.4f} {m[4]:>9.1f} {m[5]:>7.3f}")
     # Ratios pair by pair (round by round), then their median, so a drifting machine cancels out.
     pairs = list(zip(tools['pgswarm'], tools['pgbench']))
-    tps_ratio = statistics.median(a[0] / b[0] for a, b in pairs if b[0])
-    cpu_ratio = statistics.median(a[1] / b[1] for a, b in pairs if b[1])
+    tps_ratio = statistics.median(a[0] / b[0] for a, b in pairs)
+    cpu_ratio = statistics.median(a[1] / b[1] for a, b in pairs)
     print(f"{name:<24} {'ratio':<8} {tps_ratio:>10.2f} {cpu_ratio:>12.2f}   (pgswarm/pgbench, median of rounds)")
+    # The kernel's part of pgbench's CPU: what a client making the same system calls per transaction (one send,
+    # one receive) pays even with no user time at all, so a floor for the CPU ratio.
+    floor = statistics.median(b[3] / b[1] for b in tools['pgbench'])
+    print(f"{name:<24} {'floor':<8} {'':>10} {floor:>12.2f}   (pgbench's system time / its CPU)")
 PY
 echo "results in $OUT"

@@ -32,6 +32,7 @@ public enum Value: Sendable, Equatable {
     }
 
     /// `%.15g`, with PostgreSQL's snprintf spelling of the special values.
+    @usableFromInline
     static func formatDouble(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
@@ -40,6 +41,9 @@ public enum Value: Sendable, Equatable {
 
     /// Calls `body` with the UTF-8 text of the value. Integers and booleans, the common case, are formatted on the
     /// stack without allocating.
+    /// Inlinable so that callers get it specialised: the generic version looked up type metadata at run time on
+    /// every call (seen in the client's profile, once per query parameter).
+    @inlinable
     public func withUTF8Text<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch self {
         case .int(let value):
@@ -61,7 +65,8 @@ public enum Value: Sendable, Equatable {
         }
     }
 
-    private static func withStatic<R>(
+    @usableFromInline
+    static func withStatic<R>(
         _ s: StaticString,
         _ body: (UnsafeRawBufferPointer) throws -> R
     ) rethrows -> R {
@@ -69,6 +74,7 @@ public enum Value: Sendable, Equatable {
     }
 
     /// Writes `value` right-aligned at the end of `buffer` (20 bytes suffice) and returns the digit count.
+    @usableFromInline
     static func writeDecimal(_ value: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var magnitude = value.magnitude
         var index = buffer.count
