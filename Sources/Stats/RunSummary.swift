@@ -38,6 +38,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var failedPerInterval: [UInt64]? = nil
     /// Which driver ran the clients' connections: "direct" (pgswarm's own epoll loops) or "nio" (SwiftNIO).
     public var ioDriver: String? = nil
+    /// With `--cpu-steering` in effect: how many times a client moved to the loop on its backend's CPU.
+    public var connectionsMoved: UInt64? = nil
     /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
     public var mergedCommandLines: [String]? = nil
     /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
@@ -93,6 +95,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case hlogFile = "hlog_file"
         case failedPerInterval = "failed_per_interval"
         case ioDriver = "io_driver"
+        case connectionsMoved = "connections_moved"
         case mergedCommandLines = "merged_command_lines"
         case lostConnections = "lost_connections"
         case abortedClients = "aborted_clients"

@@ -12,6 +12,9 @@ public enum DryRunReport {
         lines.append("threads: \(configuration.threads)")
         lines.append("io driver: " + (configuration.ioDriver == .auto
             ? "auto (direct unless TLS is in use)" : configuration.ioDriver.rawValue))
+        lines.append("cpu steering: " + (configuration.cpuSteering
+            ? "auto (loopback TCP with the direct driver: loops pinned one per CPU, connections follow their backend)"
+            : "off"))
         switch configuration.limit {
         case .duration(let seconds): lines.append("duration: \(number(seconds)) s")
         case .transactionsPerClient(let count): lines.append("transactions per client: \(count)")

@@ -90,6 +90,7 @@ public enum PgbenchOptionTable {
         .init("report", .benchmark),
         .init("reconnect", value: true, .benchmark),
         .init("io", value: true, .benchmark),
+        .init("cpu-steering", value: true, .benchmark),
         .init("idle-connections", value: true, .benchmark),
         .init("connect-storm", value: true, .benchmark),
         .init("cancel-fraction", value: true, .benchmark),

@@ -32,6 +32,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var reconnect: String?
     /// `--io=auto|direct|nio` (ours).
     public var io: String?
+    /// `--cpu-steering=auto|off` (ours).
+    public var cpuSteering: String?
     /// `--cancel-fraction F`, `--cancel-delay MS` (ours).
     public var cancelFraction: String?
     public var cancelDelay: String?
@@ -221,6 +223,12 @@ public struct PgbenchOptions: Sendable, Equatable {
         case "nio": configuration.ioDriver = .nio
         case let other?:
             throw EngineError(.usage, "invalid --io value: \"\(other)\" (expected auto, direct or nio)")
+        }
+        switch cpuSteering {
+        case nil, "auto": configuration.cpuSteering = true
+        case "off": configuration.cpuSteering = false
+        case let other?:
+            throw EngineError(.usage, "invalid --cpu-steering value: \"\(other)\" (expected auto or off)")
         }
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine

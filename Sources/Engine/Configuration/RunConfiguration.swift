@@ -45,6 +45,11 @@ public struct RunConfiguration: Sendable {
     public var reconnect: Bool = true
     /// `--io`: which driver runs the clients' connections (see `ClientDriverChoice`).
     public var ioDriver: IODriverRequest = .auto
+    /// `--cpu-steering auto|off`: whether clients of a loopback run move to the loop on their backend's CPU
+    /// (see `ConnectionSteering`).
+    public var cpuSteering = true
+    /// For tests: clients change loops at every steering check (see `ConnectionSteering.init(alternatingBetween:)`).
+    var alternateLoopsForTesting = false
     /// How long a client keeps trying to reconnect (with backoff) before it gives up and aborts.
     public var reconnectGiveUpSeconds: Double = 30
     /// `--failures-detailed`: serialization and deadlock failures on lines of their own, as pgbench prints them.

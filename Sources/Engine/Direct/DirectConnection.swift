@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CDirectIO
 import NIOCore
 import PGWire
 
@@ -15,6 +16,13 @@ protocol DirectConnectionOwner: AnyObject, Sendable {
     func connectFailed(_ error: any Error)
     /// Closed after it was open (by either side); told after the action in progress.
     func channelInactive()
+    /// Every message of one receive buffer was handled, and the connection is still open: the one moment a client
+    /// may move to another loop (`ConnectionSteering`).
+    func receiveBufferDone()
+}
+
+extension DirectConnectionOwner {
+    func receiveBufferDone() {}
 }
 
 /// One client's connection on a `DirectEventLoop`: connects, answers the SSLRequest exchange when asked for one,
@@ -34,7 +42,7 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
     /// reference, without a retain and a release around each one (four of each per transaction otherwise).
     private let owner: Unmanaged<Owner>
     private var client: Owner { owner.takeUnretainedValue() }
-    private let loop: DirectEventLoop
+    private var loop: DirectEventLoop
     private let fd: Int32
     private var token: UInt64 = 0
     private var state: State
@@ -154,12 +162,34 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
                 }
             } catch {
                 client.decodingFailed(error)
+                return
             }
+            if case .open = state { client.receiveBufferDone() }
         case .wouldBlock:
             break
         case .endOfFile, .failed:
             close()
         }
+    }
+
+    // MARK: Moving to another loop
+
+    /// The backend's CPU as the kernel last saw it (SO_INCOMING_CPU), or -1.
+    var incomingCPU: Int32 { cdirectio_incoming_cpu(fd) }
+
+    /// Whether the connection can change loops now: open, nothing left to send.
+    var isMovable: Bool { isOpen && unsent.readableBytes == 0 }
+
+    /// On the old loop: stops watching the socket there. `attach(to:)` follows on the new loop.
+    func detach() {
+        loop.deregister(fd, token: token)
+    }
+
+    /// On the new loop: watches the socket here. An answer that arrived in between is reported at once (epoll is
+    /// level-triggered).
+    func attach(to newLoop: DirectEventLoop) {
+        loop = newLoop
+        token = newLoop.register(fd, handler: self, writable: false)
     }
 
     // MARK: Writing and closing

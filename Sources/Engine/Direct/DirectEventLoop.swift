@@ -158,6 +158,11 @@ final class DirectEventLoop: EventLoop, @unchecked Sendable {
         handlers.remove(token)
     }
 
+    /// Keeps the loop's thread on one CPU from now on (`ConnectionSteering`).
+    func pin(toCPU cpu: Int32) {
+        execute { _ = cdirectio_pin_thread(cpu) }
+    }
+
     private static func interest(writable: Bool) -> UInt32 {
         EPOLLIN.rawValue | EPOLLRDHUP.rawValue | (writable ? EPOLLOUT.rawValue : 0)
     }

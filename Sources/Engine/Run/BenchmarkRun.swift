@@ -60,6 +60,15 @@ struct BenchmarkRun {
 
         let loops = directGroup.map { $0.loops.map { $0 as any EventLoop } } ?? Array(group.makeIterator())
         let loopContexts = loops.map { _ in LoopContext(series: run.series, commandCount: plan.sqlCommandCount) }
+        let steering: ConnectionSteering? =
+            if let directGroup, configuration.alternateLoopsForTesting {
+                ConnectionSteering(alternatingBetween: directGroup.loops, contexts: loopContexts)
+            } else if case .direct(let endpoint) = driver, let directGroup, configuration.cpuSteering,
+               !configuration.connectPerTransaction, ConnectionSteering.applies(to: endpoint) {
+                ConnectionSteering(loops: directGroup.loops, contexts: loopContexts)
+            } else {
+                nil
+            }
         var clients: [Client] = []
         var finished: [EventLoopFuture<Void>] = []
         var clientsByLoop = [[Client]](repeating: [], count: loops.count)
@@ -69,7 +78,8 @@ struct BenchmarkRun {
             let loop = loops[index]
             let done = loop.makePromise(of: Void.self)
             let client = Client(clientID: configuration.firstClientID + clientID, run: run,
-                                loopContext: loopContexts[index], loop: loop, driver: driver, done: done)
+                                loopContext: loopContexts[index], loop: loop, driver: driver, done: done,
+                                steering: steering)
             clients.append(client)
             finished.append(done.futureResult)
             clientsByLoop[index].append(client)
@@ -171,6 +181,7 @@ struct BenchmarkRun {
         var summary = report.summary()
         summary.failedPerInterval = failedPerInterval
         summary.ioDriver = if case .direct = driver { "direct" } else { "nio" }
+        summary.connectionsMoved = steering == nil ? nil : extras.counters.connectionsMoved
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {

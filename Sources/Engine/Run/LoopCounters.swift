@@ -22,6 +22,8 @@ struct LoopCounters: Sendable {
     /// were started: part of "initial connection time", as pgbench's sequential connects are.
     var startWaitNanos: UInt64 = 0
     var clientsStarted: UInt64 = 0
+    /// Clients that moved here from another loop to be on their backend's CPU (`ConnectionSteering`).
+    var connectionsMoved: UInt64 = 0
 
     mutating func add(_ other: LoopCounters) {
         lateTransactions += other.lateTransactions
@@ -37,5 +39,6 @@ struct LoopCounters: Sendable {
         authenticationRoundTrips += other.authenticationRoundTrips
         startWaitNanos += other.startWaitNanos
         clientsStarted += other.clientsStarted
+        connectionsMoved += other.connectionsMoved
     }
 }

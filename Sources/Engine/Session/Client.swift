@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PGWire
@@ -14,7 +15,16 @@ enum ClientDriver: Sendable {
 final class Client {
     private var session: ClientSession
     let run: RunContext
-    let loop: any EventLoop
+    /// The loop the client runs on; it changes only when `ConnectionSteering` moves the client, on the new loop.
+    private(set) var loop: any EventLoop
+    /// The same loop, for other threads: read and changed under `homeLock`, so that a task sent to the client while
+    /// it moves is queued behind the move (`loopExecute`).
+    private var home: any EventLoop
+    private let homeLock = NIOLock()
+    let steering: ConnectionSteering?
+    private var buffersSinceSteeringCheck: UInt32 = 0
+    /// Timers scheduled for this client on its loop and not yet run: a client with any does not move.
+    private var pendingTimers = 0
     let driver: ClientDriver
     /// The connection while there is one.
     private var link: Link = .none
@@ -28,7 +38,7 @@ final class Client {
     private var finished = false
     private var reconnectWhenClosed = false
     /// Where the TLS handshake times go (`Tag=tls`); the session records everything else.
-    let loopContext: LoopContext
+    private(set) var loopContext: LoopContext
 
     fileprivate enum Link {
         case none
@@ -38,10 +48,12 @@ final class Client {
     }
 
     init(clientID: Int, run: RunContext, loopContext: LoopContext, loop: any EventLoop, driver: ClientDriver,
-         done: EventLoopPromise<Void>) {
+         done: EventLoopPromise<Void>, steering: ConnectionSteering? = nil) {
         self.run = run
         self.loopContext = loopContext
         self.loop = loop
+        self.home = loop
+        self.steering = steering
         self.driver = driver
         self.done = done
         self.session = ClientSession(
@@ -49,9 +61,14 @@ final class Client {
         )
     }
 
-    /// Runs `body` on this client's event loop.
+    /// Runs `body` on this client's event loop, from any thread; a task that reaches a loop the client has left
+    /// follows it.
     func loopExecute(_ body: @escaping @Sendable () -> Void) {
-        loop.execute(body)
+        homeLock.withLock {
+            home.execute { [self] in
+                if homeLock.withLock({ home.inEventLoop }) { body() } else { loopExecute(body) }
+            }
+        }
     }
 
     /// The run is over: a client waiting between transactions finishes now, one mid-transaction at its end.
@@ -134,7 +151,9 @@ final class Client {
         case .connect:
             connect()
         case .wake(let at):
+            pendingTimers += 1
             loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
+                pendingTimers -= 1
                 perform(session.timerFired(now: Self.now()))
             }
         case .closeAndReconnect:
@@ -148,7 +167,9 @@ final class Client {
         case .closeAndReconnectLater(let delay):
             closeLink()
             let at = Self.now() + delay
+            pendingTimers += 1
             loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
+                pendingTimers -= 1
                 perform(session.timerFired(now: Self.now()))
             }
         case .finish:
@@ -166,7 +187,9 @@ final class Client {
     /// At the cancel's due time, if its transaction is still running, sends a CancelRequest on a connection of its
     /// own, as libpq's PQcancel does (through a pooler, with the key the pooler gave).
     private func scheduleCancel(_ cancel: (serial: UInt64, dueAt: UInt64, key: BackendKeyData)) {
+        pendingTimers += 1
         loop.scheduleTask(deadline: .uptimeNanoseconds(cancel.dueAt)) { [self] in
+            pendingTimers -= 1
             guard session.cancelDue(serial: cancel.serial, now: Self.now()) else { return }
             var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
             encoder.cancelRequest(processID: cancel.key.processID, secretKey: cancel.key.secretKey)
@@ -218,6 +241,34 @@ final class Client {
             ClientChannelHandler.connect(self)
         case .direct(let endpoint):
             DirectConnection<Client>.open(for: self, to: endpoint, on: loop as! DirectEventLoop)
+        }
+    }
+}
+
+// MARK: Moving to the backend's CPU
+
+extension Client {
+    /// After each receive buffer: now and then, moves the client to the loop on its backend's CPU.
+    func receiveBufferDone() {
+        guard let steering else { return }
+        buffersSinceSteeringCheck &+= 1
+        guard buffersSinceSteeringCheck >= ConnectionSteering.checkInterval else { return }
+        buffersSinceSteeringCheck = 0
+        guard pendingTimers == 0, !finished, let connection = directConnection?.takeUnretainedValue(),
+              connection.isMovable, let target = steering.destination(for: connection, leaving: loop)
+        else { return }
+        // Here: nothing of this client is queued on this loop but tasks sent through `loopExecute`, which follow it.
+        connection.detach()
+        session.leaveLoop()
+        homeLock.withLock {
+            home = target.loop
+            // Under the lock: no task sent to the client's new home can get ahead of the move.
+            target.loop.execute { [self] in
+                loop = target.loop
+                loopContext = target.context
+                session.joinLoop(target.context)
+                connection.attach(to: target.loop)
+            }
         }
     }
 }

@@ -57,7 +57,7 @@ struct ClientSession {
 
     let clientID: Int
     private let run: RunContext
-    private let loop: LoopContext
+    private var loop: LoopContext
     private var runner: ScriptRunner
     private var state: State = .idle
     var outbound: ByteBuffer
@@ -262,6 +262,18 @@ struct ClientSession {
         case .settingUp:
             return connectionLost(now: now, inTransaction: false)
         }
+    }
+
+    /// On the loop it leaves: the client moves to another loop with its connection open (`ConnectionSteering`).
+    mutating func leaveLoop() {
+        loop.openConnections -= 1
+    }
+
+    /// On the loop it joins: from now on this loop counts and records the client.
+    mutating func joinLoop(_ context: LoopContext) {
+        loop = context
+        loop.openConnections += 1
+        loop.counters.connectionsMoved &+= 1
     }
 
     mutating func stopRequested(now: UInt64) -> Action {

@@ -205,6 +205,7 @@ public enum ResultMerger {
         )
         merged.mergedCommandLines = summaries.map(\.commandLine)
         merged.lostConnections = sum(summaries.map(\.lostConnections))
+        merged.connectionsMoved = sum(summaries.map(\.connectionsMoved))
         let aborted = summaries.compactMap(\.abortedClients)
         merged.abortedClients = aborted.isEmpty ? nil : aborted.reduce(0, +)
         merged.tlsHandshakeMicroseconds = optionalTotal("tls")

@@ -111,6 +111,17 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var io: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Against a server on this machine (TCP to a loopback address, direct driver): auto pins the loops one per "
+                + "CPU and moves each connection to the loop on its server backend's CPU; off leaves them where they "
+                + "started.",
+            valueName: "auto|off"
+        )
+    )
+    var cpuSteering: String?
+
     @Option(name: .long, help: ArgumentHelp("Send a CancelRequest for this fraction of transactions (0..1).",
                                             valueName: "FRACTION"))
     var cancelFraction: String?

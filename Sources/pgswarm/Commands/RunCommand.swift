@@ -209,6 +209,7 @@ struct RunCommand: AsyncParsableCommand {
         options.continueOnError = benchmark.continueOnError
         options.reconnect = benchmark.reconnect
         options.io = benchmark.io
+        options.cpuSteering = benchmark.cpuSteering
         options.idleConnections = benchmark.idleConnections
         options.connectStorm = benchmark.connectStorm
         options.cancelFraction = benchmark.cancelFraction
