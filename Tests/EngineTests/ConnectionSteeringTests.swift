@@ -1,5 +1,6 @@
 @testable import Engine
 import Foundation
+import LocalCluster
 import Stats
 import Testing
 import Workload
@@ -26,6 +27,17 @@ struct ConnectionSteeringTests {
         let settings = ConnectionSettings(endpoint: .unixSocket(path: "/tmp/.s.PGSQL.5432"), user: "postgres",
                                           database: "postgres")
         #expect(ConnectionSteering.applies(to: try DirectEndpoint(settings: settings)) == false)
+    }
+
+    @Test("a local PostgreSQL process qualifies as a backend to follow; this process, a made-up key and none do not")
+    func localBackendCheck() async throws {
+        let pg = try await TestPostgres.shared()
+        let postmaster = try #require(pg.postmasterPID())
+        #expect(ConnectionSteering.isLocalBackend(processID: postmaster))
+        #expect(!ConnectionSteering.isLocalBackend(processID: getpid()))
+        #expect(!ConnectionSteering.isLocalBackend(processID: nil))
+        #expect(!ConnectionSteering.isLocalBackend(processID: -5))
+        #expect(!ConnectionSteering.isLocalBackend(processID: Int32.max))
     }
 
     static func selectOnlyRun(_ configure: (inout RunConfiguration) -> Void) async throws -> Benchmark.Outcome {

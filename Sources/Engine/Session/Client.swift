@@ -23,6 +23,9 @@ final class Client {
     private let homeLock = NIOLock()
     let steering: ConnectionSteering?
     private var buffersSinceSteeringCheck: UInt32 = 0
+    /// Whether this connection's server is a local PostgreSQL backend (`ConnectionSteering`), looked up at the
+    /// connection's first steering check.
+    private var connectionSteerable: Bool?
     /// Timers scheduled for this client on its loop and not yet run: a client with any does not move.
     private var pendingTimers = 0
     let driver: ClientDriver
@@ -102,6 +105,7 @@ final class Client {
     }
 
     func directActive(_ connection: DirectConnection<Client>) {
+        connectionSteerable = nil
         link = .direct(connection)
         directConnection = .passUnretained(connection)
         linkOpen = true
@@ -254,7 +258,12 @@ extension Client {
         buffersSinceSteeringCheck &+= 1
         guard buffersSinceSteeringCheck >= ConnectionSteering.checkInterval else { return }
         buffersSinceSteeringCheck = 0
-        guard pendingTimers == 0, !finished, let connection = directConnection?.takeUnretainedValue(),
+        if connectionSteerable == nil {
+            connectionSteerable = steering.movesEveryClient
+                || ConnectionSteering.isLocalBackend(processID: session.backendProcessID)
+            if connectionSteerable == true { steering.engage() }
+        }
+        guard connectionSteerable == true, pendingTimers == 0, !finished, let connection = directConnection?.takeUnretainedValue(),
               connection.isMovable, let target = steering.destination(for: connection, leaving: loop)
         else { return }
         // Here: nothing of this client is queued on this loop but tasks sent through `loopExecute`, which follow it.

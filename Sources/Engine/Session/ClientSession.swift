@@ -264,6 +264,9 @@ struct ClientSession {
         }
     }
 
+    /// The process ID the server gave in BackendKeyData: the backend's own, or a pooler's made-up one.
+    var backendProcessID: Int32? { backendKey?.processID }
+
     /// On the loop it leaves: the client moves to another loop with its connection open (`ConnectionSteering`).
     mutating func leaveLoop() {
         loop.openConnections -= 1
