@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CDirectIO
+import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
@@ -46,6 +47,9 @@ final class ConnectionSteering: Sendable {
 
     /// The CPU of each loop, in the order of `homes`.
     private let cpus: [Int32]
+    /// Guards every client's `home` (one lock for the run: moves and tasks sent to clients from other threads are
+    /// rare, and a lock per client would cost each connection an allocation).
+    let homeLock = NIOLock()
     private let engaged = Atomic<Bool>(false)
 
     /// Returns the steering for `loops`, or nil when there are fewer than two CPUs to use or more loops than CPUs.

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PGWire
@@ -17,10 +16,9 @@ final class Client {
     let run: RunContext
     /// The loop the client runs on; it changes only when `ConnectionSteering` moves the client, on the new loop.
     private(set) var loop: any EventLoop
-    /// The same loop, for other threads: read and changed under `homeLock`, so that a task sent to the client while
-    /// it moves is queued behind the move (`loopExecute`).
+    /// The same loop, for other threads: with steering, read and changed under `steering.homeLock`, so that a task
+    /// sent to the client while it moves is queued behind the move (`loopExecute`).
     private var home: any EventLoop
-    private let homeLock = NIOLock()
     let steering: ConnectionSteering?
     private var buffersSinceSteeringCheck: UInt32 = 0
     /// Whether this connection's server is a local PostgreSQL backend (`ConnectionSteering`), looked up at the
@@ -67,9 +65,10 @@ final class Client {
     /// Runs `body` on this client's event loop, from any thread; a task that reaches a loop the client has left
     /// follows it.
     func loopExecute(_ body: @escaping @Sendable () -> Void) {
-        homeLock.withLock {
+        guard let steering else { return loop.execute(body) }
+        steering.homeLock.withLock {
             home.execute { [self] in
-                if homeLock.withLock({ home.inEventLoop }) { body() } else { loopExecute(body) }
+                if steering.homeLock.withLock({ home.inEventLoop }) { body() } else { loopExecute(body) }
             }
         }
     }
@@ -269,7 +268,7 @@ extension Client {
         // Here: nothing of this client is queued on this loop but tasks sent through `loopExecute`, which follow it.
         connection.detach()
         session.leaveLoop()
-        homeLock.withLock {
+        steering.homeLock.withLock {
             home = target.loop
             // Under the lock: no task sent to the client's new home can get ahead of the move.
             target.loop.execute { [self] in
