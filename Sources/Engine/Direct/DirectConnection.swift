@@ -54,6 +54,14 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
 
     var isOpen: Bool { if case .open = state { true } else { false } }
 
+    /// Connecting, or waiting for the answer to SSLRequest.
+    var isConnecting: Bool {
+        switch state {
+        case .connecting, .negotiating: true
+        case .open, .closed: false
+        }
+    }
+
     private init(client: Owner, loop: DirectEventLoop, fd: Int32, connected: Bool, sendsSSLRequest: Bool) {
         self.owner = .passUnretained(client)
         self.loop = loop
@@ -63,15 +71,17 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
         token = loop.register(fd, handler: self, writable: !connected)
     }
 
-    /// Starts a connection for `client`; it reports back with `directActive`, or `connectFailed`.
-    static func open(for client: Owner, to endpoint: DirectEndpoint, on loop: DirectEventLoop) {
+    /// Starts a connection for `client`; it reports back with `directActive`, or `connectFailed`. Returns the
+    /// connection (nil when no socket could be opened: `connectFailed` follows), which the owner may `abandon`.
+    @discardableResult
+    static func open(for client: Owner, to endpoint: DirectEndpoint, on loop: DirectEventLoop) -> DirectConnection? {
         let opened: (fd: Int32, connected: Bool)
         do {
             opened = try DirectSocket.connect(to: endpoint.address)
         } catch {
             // Reported after the action that asked for the connect, as NIO's failed future would be.
             loop.execute { client.connectFailed(error) }
-            return
+            return nil
         }
         let connection = DirectConnection(client: client, loop: loop, fd: opened.fd, connected: opened.connected,
                                           sendsSSLRequest: endpoint.sendsSSLRequest)
@@ -79,6 +89,17 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
             connection.failConnect(ChannelError.connectTimeout(Connector.connectTimeout))
         }
         if opened.connected { connection.transportReady() }
+        return connection
+    }
+
+    /// Gives up a connect still under way, without a word to the owner: it has finished and no longer waits for
+    /// the connection (a client at the end of the run, which may be gone by the time the connect would complete).
+    func abandon() {
+        guard isConnecting else { return }
+        state = .closed
+        connectTimeout?.cancel()
+        connectTimeout = nil
+        release()
     }
 
     // MARK: Events

@@ -35,6 +35,10 @@ final class Client {
     /// The direct link's connection, for the one call per transaction that writes (`link` owns it): through a
     /// guaranteed reference, without a retain and a release of the connection per request.
     private var directConnection: Unmanaged<DirectConnection<Client>>?
+    /// The direct driver's connection while it connects, before `directActive`: abandoned if the client finishes
+    /// first. (Its connection holds the client unretained, and clients go away with the run: a connect completing
+    /// after that used to reach a freed client.)
+    private var directConnecting: DirectConnection<Client>?
     private let done: EventLoopPromise<Void>
     private var finished = false
     private var reconnectWhenClosed = false
@@ -104,6 +108,7 @@ final class Client {
     }
 
     func directActive(_ connection: DirectConnection<Client>) {
+        directConnecting = nil
         connectionSteerable = nil
         link = .direct(connection)
         directConnection = .passUnretained(connection)
@@ -124,6 +129,7 @@ final class Client {
     }
 
     func connectFailed(_ error: any Error) {
+        directConnecting = nil
         perform(session.connectFailed(Connector.describe(connectError: error, settings: run.configuration.connection),
                                       now: Self.now()))
     }
@@ -180,6 +186,7 @@ final class Client {
                 flush()
                 closeLink()
             }
+            abandonConnect()
             if !finished {
                 finished = true
                 done.succeed(())
@@ -228,7 +235,14 @@ final class Client {
         }
     }
 
+    private func abandonConnect() {
+        guard let connecting = directConnecting else { return }
+        directConnecting = nil
+        connecting.abandon()
+    }
+
     private func closeLink() {
+        abandonConnect()
         linkOpen = false
         switch link {
         case .none: break
@@ -243,7 +257,12 @@ final class Client {
         case .nio:
             ClientChannelHandler.connect(self)
         case .direct(let endpoint):
-            DirectConnection<Client>.open(for: self, to: endpoint, on: loop as! DirectEventLoop)
+            abandonConnect()  // a connect asked for again replaces one under way
+            // Kept only while it connects: it may have opened, or failed, before `open` returns.
+            if let connection = DirectConnection<Client>.open(for: self, to: endpoint, on: loop as! DirectEventLoop),
+               connection.isConnecting {
+                directConnecting = connection
+            }
         }
     }
 }
