@@ -22,11 +22,11 @@ struct ConnectionSteeringTests {
         #expect(ConnectionSteering.applies(to: endpoint) == applies)
     }
 
-    @Test("not over a Unix socket")
-    func notOverUnixSockets() throws {
+    @Test("over a Unix socket too (the backend's CPU then comes from /proc)")
+    func overUnixSockets() throws {
         let settings = ConnectionSettings(endpoint: .unixSocket(path: "/tmp/.s.PGSQL.5432"), user: "postgres",
                                           database: "postgres")
-        #expect(ConnectionSteering.applies(to: try DirectEndpoint(settings: settings)) == false)
+        #expect(ConnectionSteering.applies(to: try DirectEndpoint(settings: settings)))
     }
 
     @Test("a local PostgreSQL process qualifies as a backend to follow; this process, a made-up key and none do not")
@@ -38,6 +38,14 @@ struct ConnectionSteeringTests {
         #expect(!ConnectionSteering.isLocalBackend(processID: nil))
         #expect(!ConnectionSteering.isLocalBackend(processID: -5))
         #expect(!ConnectionSteering.isLocalBackend(processID: Int32.max))
+    }
+
+    @Test("a process's last CPU comes from /proc/PID/stat; none for a process that does not exist")
+    func lastCPU() {
+        let cpu = ConnectionSteering.lastCPU(ofProcess: getpid())
+        #expect(cpu >= 0 && Int(cpu) < ProcessInfo.processInfo.activeProcessorCount)
+        #expect(ConnectionSteering.lastCPU(ofProcess: Int32.max) == -1)
+        #expect(ConnectionSteering.lastCPU(ofProcess: nil) == -1)
     }
 
     static func selectOnlyRun(_ configure: (inout RunConfiguration) -> Void) async throws -> Benchmark.Outcome {

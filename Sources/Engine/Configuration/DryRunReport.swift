@@ -13,7 +13,7 @@ public enum DryRunReport {
         lines.append("io driver: " + (configuration.ioDriver == .auto
             ? "auto (direct unless TLS is in use)" : configuration.ioDriver.rawValue))
         lines.append("cpu steering: " + (configuration.cpuSteering
-            ? "auto (loopback TCP with the direct driver: loops pinned one per CPU, connections follow their backend)"
+            ? "auto (a local server with the direct driver: loops pinned one per CPU, connections follow their backend)"
             : "off"))
         switch configuration.limit {
         case .duration(let seconds): lines.append("duration: \(number(seconds)) s")

@@ -15,6 +15,8 @@ import Synchronization
 /// for it: `Scripts/colocation.sh` measured 70,500–85,600 tps at 7.8–9.7 µs of client CPU per transaction left to
 /// the scheduler, 87,600–89,800 tps at 7.2–7.3 µs co-located (README, "Performance").
 ///
+/// Over a Unix socket, which records no incoming CPU, the backend's last CPU is read from /proc/PID/stat instead.
+///
 /// How: the loops are pinned one per CPU (the first -j CPUs this process may use), once the first client finds a local
 /// backend at the other end. Every `checkInterval` receive
 /// buffers a client asks its socket for SO_INCOMING_CPU, which on loopback is the CPU the backend sent its answer
@@ -24,7 +26,7 @@ import Synchronization
 /// a pooler every answer comes from the one pooler process, and piling every client onto its CPU cost 3% of the
 /// throughput through PgBouncer.
 ///
-/// Only for runs on the direct driver over TCP to a loopback address, with at least two CPUs and no more loops than
+/// Only for runs on the direct driver over a Unix socket or TCP to a loopback address, with at least two CPUs and no more loops than
 /// CPUs; `--cpu-steering off` keeps every client on the loop it started on.
 final class ConnectionSteering: Sendable {
     /// A loop a client can move to, with the counters and histograms it then records into.
@@ -80,14 +82,37 @@ final class ConnectionSteering: Sendable {
         alternates = true
     }
 
-    /// Where a client on `current` whose connection is `connection` should be, when not on `current`.
-    func destination(for connection: DirectConnection<Client>, leaving current: any EventLoop) -> Home? {
+    /// Where a client on `current` whose connection is `connection` (to backend `backendProcessID`) should be, when
+    /// not on `current`. Over TCP the socket says which CPU its answers came from; a Unix socket does not, and the
+    /// backend's own entry in /proc says where it last ran.
+    func destination(for connection: DirectConnection<Client>, backendProcessID: Int32?,
+                     leaving current: any EventLoop) -> Home? {
         if alternates {
             guard let index = homes.firstIndex(where: { $0.loop === (current as AnyObject) }) else { return nil }
             return homes[(index + 1) % homes.count]
         }
-        guard let home = home(forCPU: connection.incomingCPU), home.loop !== (current as AnyObject) else { return nil }
+        var cpu = connection.incomingCPU
+        if cpu < 0 { cpu = Self.lastCPU(ofProcess: backendProcessID) }
+        guard let home = home(forCPU: cpu), home.loop !== (current as AnyObject) else { return nil }
         return home
+    }
+
+    /// The CPU `processID` last ran on (field 39 of /proc/PID/stat), or -1.
+    static func lastCPU(ofProcess processID: Int32?) -> Int32 {
+        guard let processID, processID > 0 else { return -1 }
+        let fd = open("/proc/\(processID)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return -1 }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 1024)
+        let count = read(fd, &bytes, bytes.count)
+        guard count > 0 else { return -1 }
+        let text = bytes[..<count]
+        // The command name, in parentheses, may hold spaces: the fields are counted after its closing parenthesis,
+        // where field 3 (the state) comes first.
+        guard let close = text.lastIndex(of: UInt8(ascii: ")")) else { return -1 }
+        let fields = text[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 36, let cpu = Int32(String(decoding: fields[36], as: UTF8.self)) else { return -1 }
+        return cpu
     }
 
     /// Whether `processID` (from BackendKeyData) is a PostgreSQL backend on this machine: a process named postgres.
@@ -109,8 +134,8 @@ final class ConnectionSteering: Sendable {
         return index >= 0 ? homes[index] : nil
     }
 
-    /// Whether a run to `endpoint` can use steering: TCP to 127.0.0.0/8 or ::1, where the kernel's receive path runs
-    /// on the server's CPU (over a network it runs where the network card's interrupt is handled).
+    /// Whether a run to `endpoint` can use steering: a Unix socket, or TCP to 127.0.0.0/8 or ::1, where the kernel's
+    /// receive path runs on the server's CPU (over a network it runs where the network card's interrupt is handled).
     static func applies(to endpoint: DirectEndpoint) -> Bool {
         switch endpoint.address {
         case .v4(let address):
@@ -120,7 +145,7 @@ final class ConnectionSteering: Sendable {
             var actual = address.address.sin6_addr
             return memcmp(&loopback, &actual, MemoryLayout<in6_addr>.size) == 0
         case .unixDomainSocket:
-            return false
+            return true
         }
     }
 }

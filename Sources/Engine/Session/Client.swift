@@ -282,7 +282,8 @@ extension Client {
             if connectionSteerable == true { steering.engage() }
         }
         guard connectionSteerable == true, pendingTimers == 0, !finished, let connection = directConnection?.takeUnretainedValue(),
-              connection.isMovable, let target = steering.destination(for: connection, leaving: loop)
+              connection.isMovable, let target = steering.destination(for: connection, backendProcessID: session.backendProcessID,
+                                                                   leaving: loop)
         else { return }
         // Here: nothing of this client is queued on this loop but tasks sent through `loopExecute`, which follow it.
         connection.detach()

@@ -114,7 +114,7 @@ struct BenchmarkArguments: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Against a server on this machine (TCP to a loopback address, direct driver): auto pins the loops one per "
+            "Against a server on this machine (Unix socket or loopback TCP, direct driver): auto pins the loops one per "
                 + "CPU and moves each connection to the loop on its server backend's CPU; off leaves them where they "
                 + "started.",
             valueName: "auto|off"
