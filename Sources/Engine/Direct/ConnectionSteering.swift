@@ -15,19 +15,17 @@ import Synchronization
 /// for it: `Scripts/colocation.sh` measured 70,500–85,600 tps at 7.8–9.7 µs of client CPU per transaction left to
 /// the scheduler, 87,600–89,800 tps at 7.2–7.3 µs co-located (README, "Performance").
 ///
-/// Over a Unix socket, which records no incoming CPU, the backend's last CPU is read from /proc/PID/stat instead.
+/// How: once the first client finds a PostgreSQL backend on this machine at the other end (the process its
+/// BackendKeyData names is a `postgres` in /proc), the loops are pinned one per CPU (the first -j CPUs this process
+/// may use). Every `checkInterval` receive buffers a client looks where its backend runs: SO_INCOMING_CPU over TCP
+/// (on loopback the CPU the backend sent its answer from), the backend's last CPU from /proc/PID/stat over a Unix
+/// socket (which records none). When that CPU has a loop other than the client's, the client moves there
+/// (`Client.receiveBufferDone`); backends the kernel later moves are followed the same way. Through a pooler the key
+/// is the pooler's own and nothing moves: every answer comes from the one pooler process, and piling every client
+/// onto its CPU cost 3% of the throughput through PgBouncer.
 ///
-/// How: the loops are pinned one per CPU (the first -j CPUs this process may use), once the first client finds a local
-/// backend at the other end. Every `checkInterval` receive
-/// buffers a client asks its socket for SO_INCOMING_CPU, which on loopback is the CPU the backend sent its answer
-/// from; when that CPU has a loop of its own other than the client's, the client moves there (`Client.steer`).
-/// Backends that the kernel later balances onto the other CPU are followed the same way. Only connections served
-/// by a PostgreSQL backend on this machine move (the process BackendKeyData names is a `postgres` in /proc): through
-/// a pooler every answer comes from the one pooler process, and piling every client onto its CPU cost 3% of the
-/// throughput through PgBouncer.
-///
-/// Only for runs on the direct driver over a Unix socket or TCP to a loopback address, with at least two CPUs and no more loops than
-/// CPUs; `--cpu-steering off` keeps every client on the loop it started on.
+/// Only for runs on the direct driver over a Unix socket or TCP to a loopback address, with at least two CPUs and no
+/// more loops than CPUs; `--cpu-steering off` keeps every client on the loop it started on.
 final class ConnectionSteering: Sendable {
     /// A loop a client can move to, with the counters and histograms it then records into.
     struct Home: @unchecked Sendable {
@@ -99,18 +97,11 @@ final class ConnectionSteering: Sendable {
 
     /// The CPU `processID` last ran on (field 39 of /proc/PID/stat), or -1.
     static func lastCPU(ofProcess processID: Int32?) -> Int32 {
-        guard let processID, processID > 0 else { return -1 }
-        let fd = open("/proc/\(processID)/stat", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return -1 }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 1024)
-        let count = read(fd, &bytes, bytes.count)
-        guard count > 0 else { return -1 }
-        let text = bytes[..<count]
+        guard let text = procFile(processID, "stat", capacity: 1024) else { return -1 }
         // The command name, in parentheses, may hold spaces: the fields are counted after its closing parenthesis,
         // where field 3 (the state) comes first.
-        guard let close = text.lastIndex(of: UInt8(ascii: ")")) else { return -1 }
-        let fields = text[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard let nameEnd = text.lastIndex(of: UInt8(ascii: ")")) else { return -1 }
+        let fields = text[(nameEnd + 1)...].split(separator: UInt8(ascii: " "))
         guard fields.count > 36, let cpu = Int32(String(decoding: fields[36], as: UTF8.self)) else { return -1 }
         return cpu
     }
@@ -118,13 +109,18 @@ final class ConnectionSteering: Sendable {
     /// Whether `processID` (from BackendKeyData) is a PostgreSQL backend on this machine: a process named postgres.
     /// Poolers make their key up, so a pooled connection does not qualify (nor, by chance, does almost any other).
     static func isLocalBackend(processID: Int32?) -> Bool {
-        guard let processID, processID > 0 else { return false }
-        let fd = open("/proc/\(processID)/comm", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
+        procFile(processID, "comm", capacity: 32) == Array("postgres\n".utf8)[...]
+    }
+
+    /// The start of /proc/PID/NAME (at most `capacity` bytes, one read), or nil when there is no such process.
+    private static func procFile(_ processID: Int32?, _ name: String, capacity: Int) -> ArraySlice<UInt8>? {
+        guard let processID, processID > 0 else { return nil }
+        let fd = open("/proc/\(processID)/\(name)", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var name = [UInt8](repeating: 0, count: 32)
-        let count = read(fd, &name, name.count)
-        return count > 0 && name.prefix(count) == Array("postgres\n".utf8)[...]
+        var bytes = [UInt8](repeating: 0, count: capacity)
+        let count = read(fd, &bytes, capacity)
+        return count > 0 ? bytes[..<count] : nil
     }
 
     /// Where a connection whose backend runs on `cpu` belongs, if that CPU has a loop.

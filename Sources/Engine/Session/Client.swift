@@ -160,11 +160,7 @@ final class Client {
         case .connect:
             connect()
         case .wake(let at):
-            pendingTimers += 1
-            loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
-                pendingTimers -= 1
-                perform(session.timerFired(now: Self.now()))
-            }
+            scheduleOnLoop(at: at) { [self] in perform(session.timerFired(now: Self.now())) }
         case .closeAndReconnect:
             if link.isOpen {
                 flush()
@@ -175,12 +171,7 @@ final class Client {
             }
         case .closeAndReconnectLater(let delay):
             closeLink()
-            let at = Self.now() + delay
-            pendingTimers += 1
-            loop.scheduleTask(deadline: .uptimeNanoseconds(at)) { [self] in
-                pendingTimers -= 1
-                perform(session.timerFired(now: Self.now()))
-            }
+            scheduleOnLoop(at: Self.now() + delay) { [self] in perform(session.timerFired(now: Self.now())) }
         case .finish:
             if link.isOpen {
                 flush()
@@ -197,9 +188,7 @@ final class Client {
     /// At the cancel's due time, if its transaction is still running, sends a CancelRequest on a connection of its
     /// own, as libpq's PQcancel does (through a pooler, with the key the pooler gave).
     private func scheduleCancel(_ cancel: (serial: UInt64, dueAt: UInt64, key: BackendKeyData)) {
-        pendingTimers += 1
-        loop.scheduleTask(deadline: .uptimeNanoseconds(cancel.dueAt)) { [self] in
-            pendingTimers -= 1
+        scheduleOnLoop(at: cancel.dueAt) { [self] in
             guard session.cancelDue(serial: cancel.serial, now: Self.now()) else { return }
             var encoder = FrontendMessageEncoder(buffer: ByteBuffer())
             encoder.cancelRequest(processID: cancel.key.processID, secretKey: cancel.key.secretKey)
@@ -212,6 +201,16 @@ final class Client {
             case .direct(let endpoint):
                 DirectCancelRequest.send(request, to: endpoint, on: loop as! DirectEventLoop, closeAtOnce: closeAtOnce)
             }
+        }
+    }
+
+    /// Runs `body` on the client's loop at `deadline`, counted in `pendingTimers` until then (a client with a timer
+    /// pending does not change loops).
+    private func scheduleOnLoop(at deadline: UInt64, _ body: @escaping @Sendable () -> Void) {
+        pendingTimers += 1
+        loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
+            pendingTimers -= 1
+            body()
         }
     }
 
@@ -281,9 +280,10 @@ extension Client {
                 || ConnectionSteering.isLocalBackend(processID: session.backendProcessID)
             if connectionSteerable == true { steering.engage() }
         }
-        guard connectionSteerable == true, pendingTimers == 0, !finished, let connection = directConnection?.takeUnretainedValue(),
-              connection.isMovable, let target = steering.destination(for: connection, backendProcessID: session.backendProcessID,
-                                                                   leaving: loop)
+        guard connectionSteerable == true, pendingTimers == 0, !finished,
+              let connection = directConnection?.takeUnretainedValue(), connection.isMovable,
+              let target = steering.destination(for: connection, backendProcessID: session.backendProcessID,
+                                                leaving: loop)
         else { return }
         // Here: nothing of this client is queued on this loop but tasks sent through `loopExecute`, which follow it.
         connection.detach()
