@@ -9,11 +9,9 @@
 set -euo pipefail
 CLIENTS=${1:-8}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
-swift build -c release --product pgswarm >/dev/null
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 SHIM=$(mktemp /tmp/malloc-count-XXXXXX.so)
 gcc -O2 -shared -fPIC -o "$SHIM" Scripts/malloc-count/malloc-count.c
-PGSWARM="$PWD/.build/release/pgswarm"
 OUT=$(mktemp -d /tmp/pgswarm-alloc-XXXXXX)
 
 # A throwaway server, initialised at scale 1; `--temp-postgres` would start one per run, so start it once here.

@@ -13,23 +13,15 @@ set -euo pipefail
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-10}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
 
-swift build -c release --product pgswarm >/dev/null
-PGSWARM="$PWD/.build/release/pgswarm"
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 PGBENCH="$BINDIR/pgbench"
 OUT="Results/bench-vs-pgbench-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 {
   echo "command: Scripts/bench-vs-pgbench.sh $ROUNDS $SECONDS_PER_RUN"
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
-  echo "kernel: $(uname -r)"
-  echo "postgresql: $("$BINDIR/postgres" --version)"
-  echo "pgbench: $("$PGBENCH" --version)"
-  echo "pgswarm: $("$PGSWARM" version)"
+  machine_lines
   echo "server and clients on the same machine; server fsync=off, shared_buffers=256MB, scale 10"
 } >"$OUT/machine.txt"
 

@@ -14,10 +14,8 @@ ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-10}
 CLIENTS=${3:-8}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
 
-swift build -c release --product pgswarm >/dev/null
-PGSWARM="$PWD/.build/release/pgswarm"
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 PGBENCH="$BINDIR/pgbench"
 CEILING=$(mktemp /tmp/ceiling-client-XXXXXX)
@@ -35,11 +33,7 @@ OUT="Results/ceiling-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT/runs"
 {
   echo "command: Scripts/ceiling.sh $ROUNDS $SECONDS_PER_RUN $CLIENTS"
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "kernel: $(uname -r)"
-  echo "postgresql: $("$BINDIR/postgres" --version)"
-  echo "pgswarm: $("$PGSWARM" version)"
+  machine_lines
   echo "server and clients on the same machine; SELECT 1, simple query protocol, -c $CLIENTS -j 2"
 } >"$OUT/machine.txt"
 

@@ -13,10 +13,8 @@ set -euo pipefail
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-6}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
 
-swift build -c release --product pgswarm >/dev/null
-PGSWARM="$PWD/.build/release/pgswarm"
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 OUT="Results/colocation-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"

@@ -7,9 +7,7 @@ set -euo pipefail
 CLIENTS=${1:-2000}
 SECONDS_PER_RUN=${2:-5}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
-swift build -c release --product pgswarm >/dev/null
-PGSWARM="$PWD/.build/release/pgswarm"
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 OUT=$(mktemp -d /tmp/pgswarm-mem-out-XXXXXX)
 CLEANUP_PATHS+=("$OUT")

@@ -37,7 +37,6 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 RATE=${RATE:-2000}
 JOBS=${JOBS:-2}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
 
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 PGBENCH="$BINDIR/pgbench"
@@ -56,22 +55,15 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$NEEDED_FILES" ]; th
   }
 fi
 
-swift build -c release --product pgswarm >/dev/null
-PGSWARM="$PWD/.build/release/pgswarm"
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 OUT="Results/pooler-scale-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT/runs"
 {
   echo "command: Scripts/pooler-scale.sh $CONNECTIONS $ROUNDS (SECONDS_PER_RUN=$SECONDS_PER_RUN RATE=$RATE JOBS=$JOBS)"
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
-  echo "kernel: $(uname -r)"
+  machine_lines
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "open-files limit: $(ulimit -n); net.core.somaxconn: $(cat /proc/sys/net/core/somaxconn)"
-  echo "postgresql: $("$BINDIR/postgres" --version)"
   echo "pgbouncer: $("$PGBOUNCER" --version | head -1)"
-  echo "pgbench: $("$PGBENCH" --version)"
-  echo "pgswarm: $("$PGSWARM" version)"
   echo "server, pooler and clients on the same machine; pool_mode=transaction, default_pool_size=20"
 } >"$OUT/machine.txt"
 

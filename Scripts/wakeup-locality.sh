@@ -14,11 +14,9 @@ set -euo pipefail
 ROUNDS=${1:-3}
 TRANSACTIONS=${2:-5000}
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
 command -v perf >/dev/null || { echo "wakeup-locality.sh: needs perf (apt-get install -y linux-perf)" >&2; exit 1; }
 
-swift build -c release --product pgswarm >/dev/null
-PGSWARM="$PWD/.build/release/pgswarm"
+. "$(dirname "$0")/lib/release-pgswarm.sh"
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 OUT="Results/wakeup-locality-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
