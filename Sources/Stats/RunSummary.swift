@@ -40,6 +40,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var ioDriver: String? = nil
     /// With `--cpu-steering` in effect: how many times a client moved to the loop on its backend's CPU.
     public var connectionsMoved: UInt64? = nil
+    /// With `--start-clients together`: seconds from the run's start until every client was connected and the
+    /// transactions began (the part of `duration_s` that `tps` leaves out).
+    public var initialConnectionSeconds: Double? = nil
     /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
     public var mergedCommandLines: [String]? = nil
     /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
@@ -96,6 +99,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case failedPerInterval = "failed_per_interval"
         case ioDriver = "io_driver"
         case connectionsMoved = "connections_moved"
+        case initialConnectionSeconds = "initial_connection_s"
         case mergedCommandLines = "merged_command_lines"
         case lostConnections = "lost_connections"
         case abortedClients = "aborted_clients"

@@ -44,6 +44,18 @@ struct CliBinaryTests {
                 "\(wrong.standardError)")
     }
 
+    @Test("--start-clients: together by default, each on request; pgbench's --cli prefix still means --client")
+    func startClientsOption() throws {
+        #expect(try run("run -c 2 --dry-run").lines
+            .contains("client start: together (every client connects first, then all start; tps counts from then)"))
+        #expect(try run("run -c 2 --start-clients each --dry-run").lines.contains("client start: each as it connects"))
+        #expect(try run("run --cli=3 --dry-run").lines.contains("clients: 3"))
+        let wrong = try run("run -c 2 --start-clients later --dry-run")
+        #expect(wrong.status == 2)
+        #expect(wrong.standardError.contains("invalid --start-clients value: \"later\" (expected together or each)"),
+                "\(wrong.standardError)")
+    }
+
     @Test func gluedShortOptions() throws {
         let outcome = try run("run -c8 -T60 -Mprepared -j1 --dry-run")
         #expect(outcome.status == 0)

@@ -15,6 +15,9 @@ public enum DryRunReport {
         lines.append("cpu steering: " + (configuration.cpuSteering
             ? "auto (a local server with the direct driver: loops pinned one per CPU, connections follow their backend)"
             : "off"))
+        lines.append("client start: " + (configuration.clientsStartTogether
+            ? "together (every client connects first, then all start; tps counts from then)"
+            : "each as it connects"))
         switch configuration.limit {
         case .duration(let seconds): lines.append("duration: \(number(seconds)) s")
         case .transactionsPerClient(let count): lines.append("transactions per client: \(count)")

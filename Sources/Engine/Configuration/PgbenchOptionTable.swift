@@ -91,6 +91,7 @@ public enum PgbenchOptionTable {
         .init("reconnect", value: true, .benchmark),
         .init("io", value: true, .benchmark),
         .init("cpu-steering", value: true, .benchmark),
+        .init("start-clients", value: true, .benchmark),
         .init("idle-connections", value: true, .benchmark),
         .init("connect-storm", value: true, .benchmark),
         .init("cancel-fraction", value: true, .benchmark),

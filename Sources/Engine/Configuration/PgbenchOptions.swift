@@ -34,6 +34,8 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var io: String?
     /// `--cpu-steering=auto|off` (ours).
     public var cpuSteering: String?
+    /// `--start-clients=together|each` (ours).
+    public var startClients: String?
     /// `--cancel-fraction F`, `--cancel-delay MS` (ours).
     public var cancelFraction: String?
     public var cancelDelay: String?
@@ -229,6 +231,12 @@ public struct PgbenchOptions: Sendable, Equatable {
         case "off": configuration.cpuSteering = false
         case let other?:
             throw EngineError(.usage, "invalid --cpu-steering value: \"\(other)\" (expected auto or off)")
+        }
+        switch startClients {
+        case nil, "together": configuration.clientsStartTogether = true
+        case "each": configuration.clientsStartTogether = false
+        case let other?:
+            throw EngineError(.usage, "invalid --start-clients value: \"\(other)\" (expected together or each)")
         }
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine

@@ -48,6 +48,9 @@ public struct RunConfiguration: Sendable {
     /// `--cpu-steering auto|off`: whether clients of a loopback run move to the loop on their backend's CPU
     /// (see `ConnectionSteering`).
     public var cpuSteering = true
+    /// `--start-clients together|each`: whether every client connects before any starts its transactions (pgbench's
+    /// way), or each starts as soon as it is connected (see `StartBarrier`).
+    public var clientsStartTogether = true
     /// For tests: clients change loops at every steering check (see `ConnectionSteering.init(alternatingBetween:)`).
     var alternateLoopsForTesting = false
     /// How long a client keeps trying to reconnect (with backoff) before it gives up and aborts.

@@ -150,6 +150,7 @@ struct BenchmarkRun {
             if allFinished { break }
         }
         let endNanos = NIODeadline.now().uptimeNanoseconds
+        await closeHeldConnections(clients, group: group)
         let stateLeak = await leakProbe?.finish()
         try? hlog.flush()
         try? hlog.close()
@@ -174,7 +175,9 @@ struct BenchmarkRun {
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
             interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
-            stateLeak: stateLeak, probes: probeResults
+            stateLeak: stateLeak, probes: probeResults,
+            connectPhaseSeconds: run.startBarrier == nil ? nil
+                : Double(min(run.measuredStartNanos, endNanos) - startNanos) / 1e9
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -182,6 +185,7 @@ struct BenchmarkRun {
         summary.failedPerInterval = failedPerInterval
         summary.ioDriver = if case .direct = driver { "direct" } else { "nio" }
         summary.connectionsMoved = steering == nil ? nil : extras.counters.connectionsMoved
+        summary.initialConnectionSeconds = report.connectPhaseSeconds
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {
@@ -364,6 +368,19 @@ struct BenchmarkRun {
         var meanStartWaitSeconds: Double {
             counters.clientsStarted == 0 ? 0 : Double(counters.startWaitNanos) / Double(counters.clientsStarted) / 1e9
         }
+    }
+
+    /// The connections clients kept open at the end of the run (`Client.closeHeldConnection`), closed on their loops.
+    private func closeHeldConnections(_ clients: [Client], group: any EventLoopGroup) async {
+        let closed = clients.map { client in
+            let promise = group.next().makePromise(of: Void.self)
+            client.loopExecute {
+                client.closeHeldConnection()
+                promise.succeed(())
+            }
+            return promise.futureResult
+        }
+        try? await EventLoopFuture.andAllComplete(closed, on: group.next()).get()
     }
 
     /// Each client's share, read on its own loop (clients were dealt to loops in turn).

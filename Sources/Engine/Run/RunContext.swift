@@ -70,8 +70,14 @@ final class RunContext: Sendable {
     let series: SeriesLayout
     /// The run's start on the monotonic clock (NIODeadline.uptimeNanoseconds).
     let startNanos: UInt64
-    /// When no new transaction may start (duration runs), on the same clock.
+    /// When no new transaction may start (duration runs), on the same clock. As pgbench's -T, it counts from the
+    /// run's start, the time spent connecting included.
     let deadlineNanos: UInt64?
+    /// When the clients began their transactions: the run's start, or the release of `startBarrier`.
+    private let measuredStart: Atomic<UInt64>
+    /// Holds every client until all are connected (`--start-clients together`, pgbench's way); nil when clients
+    /// start as they connect.
+    let startBarrier: StartBarrier?
     /// The open-loop schedule, when a rate is set (by -R or by a phase).
     let pacer: RatePacer?
     /// A spec's phases, or nil for a plain run.
@@ -95,6 +101,11 @@ final class RunContext: Sendable {
         self.startNanos = startNanos
         let timeline = configuration.phases.isEmpty ? nil : PhaseTimeline(phases: configuration.phases)
         self.timeline = timeline
+        // Phases activate clients on their own schedule, and -C holds no connection between transactions: both
+        // start clients as they come.
+        startBarrier = configuration.clientsStartTogether && timeline == nil && !configuration.connectPerTransaction
+            ? StartBarrier(clients: max(configuration.clients, 1)) : nil
+        measuredStart = Atomic(startNanos)
         if let timeline {
             deadlineNanos = startNanos + UInt64(timeline.totalSeconds * 1e9)
             pacer = timeline.rateProfile.map { RatePacer(profile: $0, clients: timeline.clientProfile) }
@@ -112,6 +123,19 @@ final class RunContext: Sendable {
         }
         latencyLimitNanos = configuration.latencyLimitMicroseconds.map { UInt64($0 * 1000) }
         self.variableOverrides = variableOverrides
+    }
+
+    /// When the clients began their transactions (after connecting, with the start barrier).
+    var measuredStartNanos: UInt64 { measuredStart.load(ordering: .relaxed) }
+
+    /// A client is connected and ready (`resume` continues it, on its loop), or finished before it got there (nil).
+    /// The last one to arrive starts the measured run (tps counts from now) and resumes every client.
+    func arriveAtStart(resume: (@Sendable () -> Void)?) {
+        guard let barrier = startBarrier, let ready = barrier.arrive(resume: resume) else { return }
+        if measuredStart.load(ordering: .relaxed) == startNanos {
+            measuredStart.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
+        }
+        for resume in ready { resume() }
     }
 
     var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }

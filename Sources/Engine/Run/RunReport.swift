@@ -18,6 +18,9 @@ struct RunReport {
     let storm: ConnectionStorm.Outcome?
     let stateLeak: StateLeakProbe.Outcome?
     var probes: [String: ProbeSummary]? = nil
+    /// With the start barrier: the time from the run's start until every client was connected and transactions
+    /// began (nil when clients started as they connected).
+    var connectPhaseSeconds: Double? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
@@ -48,17 +51,21 @@ struct RunReport {
                         firstClientID: configuration.firstClientID)
     }
 
-    /// pgbench's "initial connection time": the mean time from the run's start until a client was connected, that
-    /// is its wait for a connect slot (`ClientStarter`) plus its connect.
+    /// pgbench's "initial connection time": the time until every client was connected (the start barrier, as
+    /// pgbench's threads connect all their clients before the benchmark begins); when clients started as they
+    /// connected, the mean time from the run's start until a client was connected, that is its wait for a connect
+    /// slot (`ClientStarter`) plus its connect.
     private var initialConnectionSeconds: Double {
-        connect.mean / 1e9 + extras.meanStartWaitSeconds
+        connectPhaseSeconds ?? (connect.mean / 1e9 + extras.meanStartWaitSeconds)
     }
 
-    /// pgbench's "without initial connection time": the run's time less the mean time a client spent connecting.
-    private var tpsWithoutConnect: Double {
+    /// pgbench's "without initial connection time": the run's time less the time spent connecting.
+    private var tpsWithoutConnect: Double { Double(transactions) / measuredSeconds }
+
+    /// The time tps is counted over: the run's, less the initial connection time (except with -C).
+    private var measuredSeconds: Double {
         let connectSeconds = configuration.connectPerTransaction ? 0 : initialConnectionSeconds
-        let seconds = max(durationSeconds - connectSeconds, 1e-9)
-        return Double(transactions) / seconds
+        return max(durationSeconds - connectSeconds, 1e-9)
     }
 
     func printSummary(_ print: Benchmark.Printer) {
@@ -235,7 +242,7 @@ struct RunReport {
                 print(" - weight: \(script.weight) (targets \(fixed(share, 1))% of total)")
                 let count = histogram.totalCount
                 print(" - \(count) transactions (\(fixed(percent(count, of: transactions), 1))% of total, "
-                      + "tps = \(fixed(Double(count) / max(durationSeconds, 1e-9), 6)))")
+                      + "tps = \(fixed(Double(count) / measuredSeconds, 6)))")
                 print(" - number of failed transactions: \(total.failuresBySeries[SeriesLayout.script(index)])")
                 print(" - latency average = \(ms(histogram.mean)) ms")
                 print(" - latency stddev = \(ms(histogram.stdDeviation)) ms")

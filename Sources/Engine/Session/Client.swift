@@ -41,6 +41,9 @@ final class Client {
     private var directConnecting: DirectConnection<Client>?
     private let done: EventLoopPromise<Void>
     private var finished = false
+    /// Finished at the end of a duration run with its connection still open: closed by `closeHeldConnection`
+    /// once every client has finished.
+    private var holdingConnection = false
     private var reconnectWhenClosed = false
     /// Where the TLS handshake times go (`Tag=tls`); the session records everything else.
     private(set) var loopContext: LoopContext
@@ -92,10 +95,21 @@ final class Client {
     }
 
     /// Ends the client at once (a hard deadline passed or the run was interrupted twice).
+    /// After the run: sends the Terminate the session left and closes a connection kept to the end.
+    func closeHeldConnection() {
+        guard holdingConnection else { return }
+        holdingConnection = false
+        if link.isOpen {
+            flush()
+            closeLink()
+        }
+    }
+
     func forceStop() {
         guard !finished else { return }
         finished = true
         closeLink()
+        if session.arriveFinished() { run.arriveAtStart(resume: nil) }
         done.succeed(())
     }
 
@@ -172,12 +186,23 @@ final class Client {
         case .closeAndReconnectLater(let delay):
             closeLink()
             scheduleOnLoop(at: Self.now() + delay) { [self] in perform(session.timerFired(now: Self.now())) }
-        case .finish:
+        case .awaitStart:
+            run.arriveAtStart { [self] in
+                loopExecute { [self] in perform(session.startReleased(now: Self.now())) }
+            }
+        case .finish(let abort):
             if link.isOpen {
-                flush()
-                closeLink()
+                // At the end of the run (and not with -C), the connection stays open until every client is done:
+                // 2,000 backends exiting at once would slow the last transactions of the others by a second.
+                if abort == nil && run.isOver(now: Self.now()) && !run.configuration.connectPerTransaction {
+                    holdingConnection = true
+                } else {
+                    flush()
+                    closeLink()
+                }
             }
             abandonConnect()
+            if session.arriveFinished() { run.arriveAtStart(resume: nil) }
             if !finished {
                 finished = true
                 done.succeed(())

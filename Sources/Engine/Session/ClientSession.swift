@@ -26,6 +26,8 @@ struct ClientSession {
         case closeAndReconnectLater(delayNanos: UInt64)
         /// The client is done; `abort` says why when it stopped on an error.
         case finish(abort: String?)
+        /// Connected and ready: wait for every other client (`RunContext.arriveAtStart`), then `startReleased`.
+        case awaitStart
     }
 
     private enum State {
@@ -42,6 +44,8 @@ struct ClientSession {
         case inactive
         /// Running the spec's per-connection setup SQL after logging in.
         case settingUp
+        /// Connected, waiting for the other clients before the first transaction (`StartBarrier`).
+        case waitingForStart
         case finished
     }
 
@@ -119,6 +123,8 @@ struct ClientSession {
     /// Whether this client ever logged in: a first connection that fails aborts the client (as pgbench), a later
     /// one is retried with backoff.
     private var everConnected = false
+    /// Whether this client has been counted in at the start barrier (once, ready or finished).
+    private(set) var arrivedAtStart = false
     private var reconnectBackoffNanos: UInt64 = Self.initialBackoffNanos
     /// When the current run of failed reconnects began: a server (or pooler) gone for good must not keep a `-t` run
     /// retrying forever.
@@ -245,7 +251,7 @@ struct ClientSession {
             return .none
         case .inactive:
             return .none
-        case .idle, .waitingForSchedule, .reconnecting, .connecting:
+        case .idle, .waitingForSchedule, .reconnecting, .connecting, .waitingForStart:
             // Closed on purpose between transactions (-C), or the server went away between transactions: the next
             // transaction connects again.
             if wasConnected && !run.configuration.connectPerTransaction { loop.counters.lostConnections &+= 1 }
@@ -281,7 +287,7 @@ struct ClientSession {
 
     mutating func stopRequested(now: UInt64) -> Action {
         switch state {
-        case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive:
+        case .idle, .waitingForSchedule, .connecting, .reconnecting, .inactive, .waitingForStart:
             return finish(now: now)
         case .sleeping:
             // A \sleep inside a transaction: let the transaction finish, so that what it did is counted (the
@@ -290,6 +296,21 @@ struct ClientSession {
         default:
             return .none
         }
+    }
+
+    /// Every client is connected: the measured run begins (its stalls count from here, as its transactions do).
+    mutating func startReleased(now: UInt64) -> Action {
+        guard case .waitingForStart = state else { return .none }
+        state = .idle
+        lastProgressAt = now
+        return beginTransaction(now: now)
+    }
+
+    /// The client finished before it reached the start barrier: counted in now, so that the others do not wait.
+    mutating func arriveFinished() -> Bool {
+        guard !arrivedAtStart else { return false }
+        arrivedAtStart = true
+        return true
     }
 
     mutating func timerFired(now: UInt64) -> Action {
@@ -439,6 +460,11 @@ struct ClientSession {
 
     private mutating func beginTransaction(now: UInt64) -> Action {
         if run.isOver(now: now) || limitReached { return finish(now: now) }
+        if !arrivedAtStart && run.startBarrier != nil {
+            arrivedAtStart = true
+            state = .waitingForStart
+            return .awaitStart
+        }
         if let timeline = run.timeline, !timeline.isActive(client: clientID, at: run.seconds(now)) {
             return waitForActivation(now: now)
         }

@@ -206,6 +206,8 @@ public enum ResultMerger {
         merged.mergedCommandLines = summaries.map(\.commandLine)
         merged.lostConnections = sum(summaries.map(\.lostConnections))
         merged.connectionsMoved = sum(summaries.map(\.connectionsMoved))
+        // Each shard waited for its own clients; the slowest shard's wait is the merged run's.
+        merged.initialConnectionSeconds = summaries.compactMap(\.initialConnectionSeconds).max()
         let aborted = summaries.compactMap(\.abortedClients)
         merged.abortedClients = aborted.isEmpty ? nil : aborted.reduce(0, +)
         merged.tlsHandshakeMicroseconds = optionalTotal("tls")

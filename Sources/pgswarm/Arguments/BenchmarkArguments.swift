@@ -122,6 +122,16 @@ struct BenchmarkArguments: ParsableArguments {
     )
     var cpuSteering: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "together (default, as pgbench): every client connects first, then all start their transactions at "
+                + "once (tps counts from then); each: a client starts as soon as it is connected.",
+            valueName: "together|each"
+        )
+    )
+    var startClients: String?
+
     @Option(name: .long, help: ArgumentHelp("Send a CancelRequest for this fraction of transactions (0..1).",
                                             valueName: "FRACTION"))
     var cancelFraction: String?

@@ -210,6 +210,7 @@ struct RunCommand: AsyncParsableCommand {
         options.reconnect = benchmark.reconnect
         options.io = benchmark.io
         options.cpuSteering = benchmark.cpuSteering
+        options.startClients = benchmark.startClients
         options.idleConnections = benchmark.idleConnections
         options.connectStorm = benchmark.connectStorm
         options.cancelFraction = benchmark.cancelFraction
