@@ -113,6 +113,31 @@ struct StartBarrierRunTests {
         }
         #expect(remaining == "0")
     }
+
+    @Test("through PgBouncer in session mode, clients waiting for a server get one at the end: the run ends on time")
+    func sessionPoolingWaitersFinish() async throws {
+        let (pg, settings) = try await Self.database()
+        var options = LocalPgBouncer.Options(poolMode: .session)
+        options.defaultPoolSize = 2
+        let bouncer = try LocalPgBouncer.start(backend: pg, options: options)
+        defer { bouncer.stop() }
+        var pooled = settings
+        pooled.endpoint = .tcp(host: bouncer.host, port: bouncer.port)
+        pooled.sslMode = .disable
+        let plan = try Plan.compile(sources: [ScriptSource(name: "nap.sql", text: "SELECT pg_sleep(0.05);\n")],
+                                    mode: .simple)
+        let started = Date()
+        let outcome = try await Benchmark.run(
+            configuration: Self.configuration(pooled, clients: 4, limit: .duration(seconds: 2)),
+            plan: plan, print: { _ in })
+        // Two clients hold the two servers for the whole run; the other two wait in PgBouncer's queue with a
+        // transaction each. At the end the holders' connections must close (not wait for everyone, the waiters
+        // being part of everyone), so that the waiters' transactions run: no 5 s grace, no forced stop.
+        #expect(Date().timeIntervalSince(started) < 4)
+        let fairness = try #require(outcome.summary.fairness)
+        #expect(fairness.minTransactions == 1, "\(fairness)")
+        #expect(outcome.summary.failedTransactions == 0)
+    }
 }
 
 private enum BarrierRoleOnce {

@@ -88,6 +88,8 @@ final class RunContext: Sendable {
     /// Per-client overrides of automatic variables (e.g. the scale read from the server).
     let variableOverrides: [(String, Value)]
     private let stopFlag = Atomic<Bool>(false)
+    private let finishedClients = Atomic<Int>(0)
+    private let keepConnections = Atomic<Bool>(true)
 
     init(plan: Plan, configuration: RunConfiguration, startNanos: UInt64, variableOverrides: [(String, Value)]) {
         self.plan = plan
@@ -139,6 +141,17 @@ final class RunContext: Sendable {
     }
 
     var stopRequested: Bool { stopFlag.load(ordering: .relaxed) }
+
+    /// Clients that have finished so far (read by the run to see the end of the run progress).
+    var finishedClientCount: Int { finishedClients.load(ordering: .relaxed) }
+
+    func clientFinished() { finishedClients.add(1, ordering: .relaxed) }
+
+    /// Whether a client that finishes at the end of the run keeps its connection open until the run is over
+    /// (`Client.closeHeldConnection`); true until the run sees clients stop finishing.
+    var keepsConnectionsAtEnd: Bool { keepConnections.load(ordering: .relaxed) }
+
+    func stopKeepingConnections() { keepConnections.store(false, ordering: .relaxed) }
 
     /// The spec's per-connection setup as one simple query, or nil.
     var connectionSetupQuery: String? {

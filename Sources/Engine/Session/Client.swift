@@ -42,7 +42,8 @@ final class Client {
     private let done: EventLoopPromise<Void>
     private var finished = false
     /// Finished at the end of a duration run with its connection still open: closed by `closeHeldConnection`
-    /// once every client has finished.
+    /// once every client has finished, or once clients stop finishing (through a pooler in session mode, a client
+    /// waiting for a server may be waiting for this very connection).
     private var holdingConnection = false
     private var reconnectWhenClosed = false
     /// Where the TLS handshake times go (`Tag=tls`); the session records everything else.
@@ -110,6 +111,7 @@ final class Client {
         finished = true
         closeLink()
         if session.arriveFinished() { run.arriveAtStart(resume: nil) }
+        run.clientFinished()
         done.succeed(())
     }
 
@@ -194,7 +196,9 @@ final class Client {
             if link.isOpen {
                 // At the end of the run (and not with -C), the connection stays open until every client is done:
                 // 2,000 backends exiting at once would slow the last transactions of the others by a second.
-                if abort == nil && run.isOver(now: Self.now()) && !run.configuration.connectPerTransaction {
+                if abort == nil && run.isOver(now: Self.now()) && !run.configuration.connectPerTransaction
+                    && run.keepsConnectionsAtEnd
+                {
                     holdingConnection = true
                 } else {
                     flush()
@@ -205,6 +209,7 @@ final class Client {
             if session.arriveFinished() { run.arriveAtStart(resume: nil) }
             if !finished {
                 finished = true
+                run.clientFinished()
                 done.succeed(())
             }
         }
