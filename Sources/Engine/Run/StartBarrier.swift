@@ -36,6 +36,4 @@ final class StartBarrier: Sendable {
             return state.waiting
         }
     }
-
-    var isReleased: Bool { state.withLock { $0.released } }
 }

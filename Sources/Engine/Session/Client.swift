@@ -95,7 +95,6 @@ final class Client {
         perform(session.start(now: Self.now()))
     }
 
-    /// Ends the client at once (a hard deadline passed or the run was interrupted twice).
     /// After the run: sends the Terminate the session left and closes a connection kept to the end.
     func closeHeldConnection() {
         guard holdingConnection else { return }
@@ -106,6 +105,7 @@ final class Client {
         }
     }
 
+    /// Ends the client at once (a hard deadline passed or the run was interrupted twice).
     func forceStop() {
         guard !finished else { return }
         finished = true

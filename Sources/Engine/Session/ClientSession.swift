@@ -124,7 +124,7 @@ struct ClientSession {
     /// one is retried with backoff.
     private var everConnected = false
     /// Whether this client has been counted in at the start barrier (once, ready or finished).
-    private(set) var arrivedAtStart = false
+    private var arrivedAtStart = false
     private var reconnectBackoffNanos: UInt64 = Self.initialBackoffNanos
     /// When the current run of failed reconnects began: a server (or pooler) gone for good must not keep a `-t` run
     /// retrying forever.
@@ -306,7 +306,8 @@ struct ClientSession {
         return beginTransaction(now: now)
     }
 
-    /// The client finished before it reached the start barrier: counted in now, so that the others do not wait.
+    /// The client is finishing: true when it never reached the start barrier, so that the caller counts it in
+    /// there and the others do not wait for it.
     mutating func arriveFinished() -> Bool {
         guard !arrivedAtStart else { return false }
         arrivedAtStart = true
