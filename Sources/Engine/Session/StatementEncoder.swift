@@ -28,7 +28,7 @@ final class StatementEncoder: Sendable {
         var firstParameter = 0
         var parameterCount = 0
         var mode = QueryMode.simple
-        /// Whether its results feed \gset / \aset (it then needs a Describe).
+        /// Whether its results feed \gset / \aset.
         var keepsResult = false
     }
 
@@ -42,8 +42,9 @@ final class StatementEncoder: Sendable {
     private let execute: Piece
     /// Sync alone, for \syncpipeline and \endpipeline.
     private let syncMessage: Piece
-    /// Describe of the unnamed portal: sent only for commands whose results feed \gset / \aset, which need the
-    /// column names (the load itself never asks for a RowDescription, saving the server the work).
+    /// Describe of the unnamed portal, after every Bind: libpq sends one with each extended or prepared query
+    /// (PQsendQueryParams, PQsendQueryPrepared), so pgbench's server builds a RowDescription per statement, and so
+    /// must ours for the same -M to be the same load. (\gset and \aset read the column names from it.)
     private let describePortal: Piece
 
     init(plan: Plan, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
@@ -107,7 +108,8 @@ final class StatementEncoder: Sendable {
         write(syncMessage, into: &out)
     }
 
-    /// Writes one execution of the SQL command `index` into `out`: Query (simple) or [Parse] Bind Execute [Sync].
+    /// Writes one execution of the SQL command `index` into `out`: Query (simple) or [Parse] Bind Describe Execute
+    /// [Sync].
     /// `includeParse` is true in extended mode always, in prepared mode on a connection's first use. `command` (the
     /// same command) is only read in simple mode with variables, whose text is rebuilt each time.
     func write(
@@ -144,9 +146,7 @@ final class StatementEncoder: Sendable {
         }
         out.writeInteger(Int16(0))  // result format codes: none, so all text
         out.endPGMessage(lengthIndex: lengthIndex)
-        if encoded.keepsResult {
-            write(describePortal, into: &out)
-        }
+        write(describePortal, into: &out)
         write(withSync ? executeSync : execute, into: &out)
     }
 
