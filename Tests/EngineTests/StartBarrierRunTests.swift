@@ -12,7 +12,7 @@ import Workload
 struct StartBarrierRunTests {
     static func database() async throws -> (LocalPostgres, ConnectionSettings) {
         let pg = try await TestPostgres.shared()
-        try BarrierDatabaseOnce.run {
+        try barrierDatabaseOnce.run {
             try pg.psql("DROP DATABASE IF EXISTS barrier_tests")
             try pg.psql("CREATE DATABASE barrier_tests")
             try pg.psql("CREATE TABLE seen (client int, connections int)", database: "barrier_tests")
@@ -79,7 +79,7 @@ struct StartBarrierRunTests {
     func refusedClientsDoNotHoldTheOthers() async throws {
         let (pg, settings) = try await Self.database()
         // A role's connection limit holds for anyone but superusers.
-        try BarrierRoleOnce.run {
+        try barrierRoleOnce.run {
             try pg.psql("DROP ROLE IF EXISTS barrier_limited")
             try pg.psql("CREATE ROLE barrier_limited LOGIN CONNECTION LIMIT 4")
         }
@@ -140,11 +140,12 @@ struct StartBarrierRunTests {
     }
 }
 
-private enum BarrierRoleOnce {
-    nonisolated(unsafe) static var done = false
-    static let lock = NSLock()
+/// Runs its body once per test process (the suite's setup, shared by its tests).
+private final class RunOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
 
-    static func run(_ body: () throws -> Void) throws {
+    func run(_ body: () throws -> Void) throws {
         try lock.withLock {
             if done { return }
             try body()
@@ -153,15 +154,5 @@ private enum BarrierRoleOnce {
     }
 }
 
-private enum BarrierDatabaseOnce {
-    nonisolated(unsafe) static var done = false
-    static let lock = NSLock()
-
-    static func run(_ body: () throws -> Void) throws {
-        try lock.withLock {
-            if done { return }
-            try body()
-            done = true
-        }
-    }
-}
+private let barrierDatabaseOnce = RunOnce()
+private let barrierRoleOnce = RunOnce()
