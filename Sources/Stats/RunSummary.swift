@@ -43,6 +43,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// With `--start-clients together`: seconds from the run's start until every client was connected and the
     /// transactions began (the part of `duration_s` that `tps` leaves out).
     public var initialConnectionSeconds: Double? = nil
+    /// With `--start-clients together`: clients still connecting when the run was stopped, so that none started.
+    public var clientsConnectingAtStop: Int? = nil
     /// For a summary made by `pgswarm merge`: the command lines of the runs it combines.
     public var mergedCommandLines: [String]? = nil
     /// Connections the server or a pooler closed under running clients (each reconnected unless told not to).
@@ -100,6 +102,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
         case ioDriver = "io_driver"
         case connectionsMoved = "connections_moved"
         case initialConnectionSeconds = "initial_connection_s"
+        case clientsConnectingAtStop = "clients_connecting_at_stop"
         case mergedCommandLines = "merged_command_lines"
         case lostConnections = "lost_connections"
         case abortedClients = "aborted_clients"

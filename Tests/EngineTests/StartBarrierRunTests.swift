@@ -138,6 +138,21 @@ struct StartBarrierRunTests {
         #expect(fairness.minTransactions == 1, "\(fairness)")
         #expect(outcome.summary.failedTransactions == 0)
     }
+
+    @Test("clients still connecting at the end hold the others back, and the summary says so")
+    func connectingAtTheEndIsReported() async throws {
+        let (_, settings) = try await Self.database()
+        // A connection setup that outlasts the run: no client is ready before the deadline.
+        var configuration = Self.configuration(settings, clients: 3, limit: .duration(seconds: 1))
+        configuration.connectionSetupSQL = ["SELECT pg_sleep(2)"]
+        let plan = try Plan.compile(sources: [Self.selectOne], mode: .simple)
+        let lines = LineCollector()
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        #expect(outcome.summary.transactions == 0)
+        #expect(outcome.summary.clientsConnectingAtStop == 3)
+        #expect(lines.text.contains("the run ended before every client was connected: 3 of 3 were still connecting"),
+                "\(lines.text)")
+    }
 }
 
 /// Runs its body once per test process (the suite's setup, shared by its tests).

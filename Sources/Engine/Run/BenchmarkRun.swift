@@ -107,6 +107,8 @@ struct BenchmarkRun {
         var forcedStop = false
         var stopRequestedSeen = 0
         var finishedSeen: (count: Int, at: UInt64)?
+        /// Clients still connecting when the run was stopped (by its deadline or Ctrl-C) with the start barrier up.
+        var connectingAtStop: Int?
         var failedPerInterval: [UInt64] = []
         // Phase boundaries cut intervals too, so that no interval mixes warmup with what is recorded.
         let boundaries = (run.timeline?.boundaries ?? []).map { startNanos + UInt64($0 * 1e9) }
@@ -127,6 +129,9 @@ struct BenchmarkRun {
                 if let deadline = run.deadlineNanos {
                     if now >= deadline && !run.stopRequested { run.requestStop(); wakeAll(clients) }
                     if now >= deadline + Self.gracePeriodNanos && !forcedStop { forceStop(clients); forcedStop = true }
+                }
+                if run.stopRequested, connectingAtStop == nil, let barrier = run.startBarrier {
+                    connectingAtStop = barrier.remaining
                 }
                 if run.stopRequested && run.keepsConnectionsAtEnd {
                     let count = run.finishedClientCount
@@ -194,7 +199,8 @@ struct BenchmarkRun {
             interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
             stateLeak: stateLeak, probes: probeResults,
             connectPhaseSeconds: run.startBarrier == nil ? nil
-                : Double(min(run.measuredStartNanos, endNanos) - startNanos) / 1e9
+                : Double(min(run.measuredStartNanos, endNanos) - startNanos) / 1e9,
+            clientsConnectingAtStop: connectingAtStop.flatMap { $0 > 0 ? $0 : nil }
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
@@ -203,6 +209,7 @@ struct BenchmarkRun {
         summary.ioDriver = if case .direct = driver { "direct" } else { "nio" }
         summary.connectionsMoved = steering == nil ? nil : extras.counters.connectionsMoved
         summary.initialConnectionSeconds = report.connectPhaseSeconds
+        summary.clientsConnectingAtStop = report.clientsConnectingAtStop
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {

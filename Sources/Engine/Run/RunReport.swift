@@ -21,6 +21,9 @@ struct RunReport {
     /// With the start barrier: the time from the run's start until every client was connected and transactions
     /// began (nil when clients started as they connected).
     var connectPhaseSeconds: Double? = nil
+    /// With the start barrier: how many clients were still connecting when the run was stopped (nil for none), so
+    /// that nobody had started a transaction.
+    var clientsConnectingAtStop: Int? = nil
 
     private var latency: LatencyHistogram { total.histograms[SeriesLayout.latency] }
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
@@ -124,6 +127,11 @@ struct RunReport {
         } else {
             print("initial connection time = \(ms(initialConnectionSeconds * 1e9)) ms")
             print("tps = \(fixed(tpsWithoutConnect, 6)) (without initial connection time)")
+            if let connecting = clientsConnectingAtStop {
+                print("the run ended before every client was connected: \(connecting) of \(configuration.clients) "
+                      + "were still connecting, so no transaction started (clients start together; "
+                      + "--start-clients each starts each as soon as it is connected)")
+            }
         }
         print("latency percentiles: p50 = \(pct(50)) ms, p90 = \(pct(90)) ms, p99 = \(pct(99)) ms, "
               + "p99.9 = \(pct(99.9)) ms, max = \(ms(Double(latency.max))) ms")

@@ -18,6 +18,9 @@ final class StartBarrier: Sendable {
 
     private let state: Mutex<State>
 
+    /// Clients not counted in yet (0 once released).
+    var remaining: Int { state.withLock { $0.released ? 0 : $0.remaining } }
+
     init(clients: Int) {
         state = Mutex(State(remaining: clients))
     }

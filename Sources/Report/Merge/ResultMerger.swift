@@ -208,6 +208,8 @@ public enum ResultMerger {
         merged.connectionsMoved = sum(summaries.map(\.connectionsMoved))
         // Each shard waited for its own clients; the slowest shard's wait is the merged run's.
         merged.initialConnectionSeconds = summaries.compactMap(\.initialConnectionSeconds).max()
+        let connecting = summaries.compactMap(\.clientsConnectingAtStop)
+        merged.clientsConnectingAtStop = connecting.isEmpty ? nil : connecting.reduce(0, +)
         let aborted = summaries.compactMap(\.abortedClients)
         merged.abortedClients = aborted.isEmpty ? nil : aborted.reduce(0, +)
         merged.tlsHandshakeMicroseconds = optionalTotal("tls")
