@@ -145,10 +145,14 @@ struct StartBarrierRunTests {
         // A connection setup that outlasts the run: no client is ready before the deadline.
         var configuration = Self.configuration(settings, clients: 3, limit: .duration(seconds: 1))
         configuration.connectionSetupSQL = ["SELECT pg_sleep(2)"]
+        configuration.progressInterval = 0.5
         let plan = try Plan.compile(sources: [Self.selectOne], mode: .simple)
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
         #expect(outcome.summary.transactions == 0)
+        // While they connect, -P prints lines of their own shape instead of pgbench's progress lines.
+        #expect(lines.text.contains("connecting: 0.5 s, "), "\(lines.text)")
+        #expect(!lines.text.contains("progress: 0.5 s"), "\(lines.text)")
         #expect(outcome.summary.clientsConnectingAtStop == 3)
         #expect(lines.text.contains("the run ended before every client was connected: 3 of 3 were still connecting"),
                 "\(lines.text)")

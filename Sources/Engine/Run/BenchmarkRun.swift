@@ -167,7 +167,8 @@ struct BenchmarkRun {
             }
             progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
                               openConnections: await openConnections(loops: loops, contexts: loopContexts),
-                              phase: run.timeline?.phaseIndex(at: start + 1e-6).map { configuration.phases[$0].name })
+                              phase: run.timeline?.phaseIndex(at: start + 1e-6).map { configuration.phases[$0].name },
+                              connecting: (run.startBarrier?.remaining ?? 0) > 0 && snapshot.counters.transactions == 0)
             intervalStart = end
             if allFinished { break }
         }

@@ -2,15 +2,22 @@ import Stats
 
 /// The `-P` progress line, pgbench's wording first, then what pgbench lacks (p99, connections):
 /// `progress: 5.0 s, 12345.6 tps, lat 0.648 ms stddev 0.210, p99 1.203 ms, 0 failed, 8 conns`.
+/// While the clients are still connecting before starting together (pgbench prints nothing then), a line of another
+/// shape, which readers of progress lines pass over: `connecting: 1.0 s, 844 of 2000 clients connected`.
 struct ProgressPrinter {
     let configuration: RunConfiguration
     let print: Benchmark.Printer
 
     func interval(_ snapshot: IntervalSnapshot, endSeconds: Double, lengthSeconds: Double, openConnections: Int,
-                  phase: String? = nil)
+                  phase: String? = nil, connecting: Bool = false)
     {
         // The last interval of a run is usually a sliver; it goes to the hlog but not to the screen, as in pgbench.
         guard let interval = configuration.progressInterval, lengthSeconds >= interval / 2 else { return }
+        if connecting {
+            print("connecting: \(fixed(endSeconds, 1)) s, \(openConnections) of \(configuration.clients) clients "
+                  + "connected")
+            return
+        }
         let latency = snapshot.histograms[SeriesLayout.latency]
         let counters = snapshot.counters
         let tps = Double(counters.transactions) / lengthSeconds
