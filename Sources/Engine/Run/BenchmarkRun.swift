@@ -17,9 +17,6 @@ struct BenchmarkRun {
     /// How long in-flight transactions may take to finish after the end of a duration run, before their
     /// connections are closed.
     static let gracePeriodNanos: UInt64 = 5_000_000_000
-    /// At the end of the run, when no client has finished for this long, the connections kept open by finished
-    /// clients are closed without waiting for the rest (`Client.closeHeldConnection`).
-    static let heldConnectionStallNanos: UInt64 = 100_000_000
 
     func execute() async throws -> Benchmark.Outcome {
         let preparation = try await prepare()
@@ -106,9 +103,7 @@ struct BenchmarkRun {
         let progress = ProgressPrinter(configuration: configuration, print: print)
         var forcedStop = false
         var stopRequestedSeen = 0
-        var finishedSeen: (count: Int, at: UInt64)?
-        /// Clients still connecting when the run was stopped (by its deadline or Ctrl-C) with the start barrier up.
-        var connectingAtStop: Int?
+        var endWatch = RunEndWatch()
         var failedPerInterval: [UInt64] = []
         // Phase boundaries cut intervals too, so that no interval mixes warmup with what is recorded.
         let boundaries = (run.timeline?.boundaries ?? []).map { startNanos + UInt64($0 * 1e9) }
@@ -130,22 +125,7 @@ struct BenchmarkRun {
                     if now >= deadline && !run.stopRequested { run.requestStop(); wakeAll(clients) }
                     if now >= deadline + Self.gracePeriodNanos && !forcedStop { forceStop(clients); forcedStop = true }
                 }
-                if run.stopRequested, connectingAtStop == nil, let barrier = run.startBarrier {
-                    connectingAtStop = barrier.remaining
-                }
-                if run.stopRequested && run.keepsConnectionsAtEnd {
-                    let count = run.finishedClientCount
-                    if let seen = finishedSeen, seen.count == count {
-                        if now - seen.at >= Self.heldConnectionStallNanos {
-                            // After the flag: a client finishing from now on closes at once, one that kept its
-                            // connection before gets this task after it.
-                            run.stopKeepingConnections()
-                            for client in clients { client.loopExecute { client.closeHeldConnection() } }
-                        }
-                    } else {
-                        finishedSeen = (count, now)
-                    }
-                }
+                endWatch.check(run: run, clients: clients, now: now)
                 try? await Task.sleep(nanoseconds: min(nextTick - now, 20_000_000))
                 now = NIODeadline.now().uptimeNanoseconds
             }
@@ -201,7 +181,7 @@ struct BenchmarkRun {
             stateLeak: stateLeak, probes: probeResults,
             connectPhaseSeconds: run.startBarrier == nil ? nil
                 : Double(min(run.measuredStartNanos, endNanos) - startNanos) / 1e9,
-            clientsConnectingAtStop: connectingAtStop.flatMap { $0 > 0 ? $0 : nil }
+            clientsConnectingAtStop: endWatch.connectingAtStop
         )
         for message in extras.abortMessages { print(message) }
         report.printSummary(print)
