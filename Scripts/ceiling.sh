@@ -18,16 +18,8 @@ cd "$(dirname "$0")/.."
 . "$(dirname "$0")/lib/release-pgswarm.sh"
 . "$(dirname "$0")/lib/throwaway-postgres.sh"
 PGBENCH="$BINDIR/pgbench"
-CEILING=$(mktemp /tmp/ceiling-client-XXXXXX)
-CLEANUP_PATHS+=("$CEILING")
-TOOLS=(pgbench pgswarm c-epoll)
-if echo '#include <liburing.h>' | gcc -E - >/dev/null 2>&1; then
-  gcc -O2 -DWITH_URING -o "$CEILING" Scripts/ceiling/ceiling-client.c -luring -lpthread
-  TOOLS+=(c-uring)
-else
-  gcc -O2 -o "$CEILING" Scripts/ceiling/ceiling-client.c -lpthread
-  echo "ceiling: liburing-dev is not installed, so no io_uring client" >&2
-fi
+. "$(dirname "$0")/lib/ceiling-client.sh"
+TOOLS=(pgbench pgswarm "${CEILING_TOOLS[@]}")
 
 OUT="Results/ceiling-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT/runs"
