@@ -185,7 +185,8 @@ final class DirectConnection<Owner: DirectConnectionOwner>: DirectSocketHandler 
                 client.decodingFailed(error)
                 return
             }
-            if case .open = state { client.receiveBufferDone() }
+            // Through the guaranteed reference too: `client` would retain and release the owner once per buffer.
+            if case .open = state { owner._withUnsafeGuaranteedRef { $0.receiveBufferDone() } }
         case .wouldBlock:
             break
         case .endOfFile, .failed:
