@@ -213,31 +213,11 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.stormRate = rate
         }
         try applyProbeOptions(to: &configuration)
-        switch reconnect {
-        case nil, "always": configuration.reconnect = true
-        case "never": configuration.reconnect = false
-        case let other?:
-            throw EngineError(.usage, "invalid --reconnect value: \"\(other)\" (expected always or never)")
-        }
-        switch io {
-        case nil, "auto": configuration.ioDriver = .auto
-        case "direct": configuration.ioDriver = .direct
-        case "nio": configuration.ioDriver = .nio
-        case let other?:
-            throw EngineError(.usage, "invalid --io value: \"\(other)\" (expected auto, direct or nio)")
-        }
-        switch cpuSteering {
-        case nil, "auto": configuration.cpuSteering = true
-        case "off": configuration.cpuSteering = false
-        case let other?:
-            throw EngineError(.usage, "invalid --cpu-steering value: \"\(other)\" (expected auto or off)")
-        }
-        switch startClients {
-        case nil, "together": configuration.clientsStartTogether = true
-        case "each": configuration.clientsStartTogether = false
-        case let other?:
-            throw EngineError(.usage, "invalid --start-clients value: \"\(other)\" (expected together or each)")
-        }
+        configuration.reconnect = try Self.choice(reconnect, "--reconnect", [("always", true), ("never", false)])
+        configuration.ioDriver = try Self.choice(io, "--io", [("auto", .auto), ("direct", .direct), ("nio", .nio)])
+        configuration.cpuSteering = try Self.choice(cpuSteering, "--cpu-steering", [("auto", true), ("off", false)])
+        configuration.clientsStartTogether = try Self.choice(
+            startClients, "--start-clients", [("together", true), ("each", false)])
         configuration.outputDirectory = outputDirectory
         configuration.commandLine = commandLine
         configuration.startAt = try startAt.map { (text) throws(EngineError) in try StartTime.parse(text) }
@@ -308,6 +288,17 @@ public struct PgbenchOptions: Sendable, Equatable {
     }
 
     /// pgbench's rules for -l and its companions; pgswarm accepts them but writes its .hlog instead of the log.
+    /// The meaning of a keyword option's `value` among `choices` (name, meaning); the first is the default.
+    private static func choice<T>(_ value: String?, _ option: String, _ choices: [(name: String, meaning: T)])
+        throws(EngineError) -> T
+    {
+        guard let value else { return choices[0].meaning }
+        if let match = choices.first(where: { $0.name == value }) { return match.meaning }
+        let names = choices.map(\.name)
+        let expected = names.dropLast().joined(separator: ", ") + " or " + names.last!
+        throw EngineError(.usage, "invalid \(option) value: \"\(value)\" (expected \(expected))")
+    }
+
     private func checkLogOptions(duration: Int?) throws(EngineError) {
         if let samplingRate {
             guard log else {
