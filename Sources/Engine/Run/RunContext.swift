@@ -89,7 +89,7 @@ final class RunContext: Sendable {
     let variableOverrides: [(String, Value)]
     private let stopFlag = Atomic<Bool>(false)
     private let finishedClients = Atomic<Int>(0)
-    private let keepConnections = Atomic<Bool>(true)
+    private let keepConnections: Atomic<Bool>
 
     init(plan: Plan, configuration: RunConfiguration, startNanos: UInt64, variableOverrides: [(String, Value)]) {
         self.plan = plan
@@ -108,6 +108,8 @@ final class RunContext: Sendable {
         startBarrier = configuration.clientsStartTogether && timeline == nil && !configuration.connectPerTransaction
             ? StartBarrier(clients: max(configuration.clients, 1)) : nil
         measuredStart = Atomic(startNanos)
+        // -C closes every connection after its transaction anyway.
+        keepConnections = Atomic(!configuration.connectPerTransaction)
         if let timeline {
             deadlineNanos = startNanos + UInt64(timeline.totalSeconds * 1e9)
             pacer = timeline.rateProfile.map { RatePacer(profile: $0, clients: timeline.clientProfile) }
@@ -148,7 +150,7 @@ final class RunContext: Sendable {
     func clientFinished() { finishedClients.add(1, ordering: .relaxed) }
 
     /// Whether a client that finishes at the end of the run keeps its connection open until the run is over
-    /// (`Client.closeHeldConnection`); true until the run sees clients stop finishing.
+    /// (`Client.closeHeldConnection`); true (but with -C) until the run sees clients stop finishing.
     var keepsConnectionsAtEnd: Bool { keepConnections.load(ordering: .relaxed) }
 
     func stopKeepingConnections() { keepConnections.store(false, ordering: .relaxed) }

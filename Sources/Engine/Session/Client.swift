@@ -108,8 +108,15 @@ final class Client {
     /// Ends the client at once (a hard deadline passed or the run was interrupted twice).
     func forceStop() {
         guard !finished else { return }
-        finished = true
         closeLink()
+        markFinished()
+    }
+
+    /// The client is done: counted in at the start barrier if it never got there (so that the others do not wait
+    /// for it), counted among the run's finished clients, and its promise fulfilled. Once.
+    private func markFinished() {
+        guard !finished else { return }
+        finished = true
         if session.arriveFinished() { run.arriveAtStart(resume: nil) }
         run.clientFinished()
         done.succeed(())
@@ -196,9 +203,7 @@ final class Client {
             if link.isOpen {
                 // At the end of the run (and not with -C), the connection stays open until every client is done:
                 // 2,000 backends exiting at once would slow the last transactions of the others by a second.
-                if abort == nil && run.isOver(now: Self.now()) && !run.configuration.connectPerTransaction
-                    && run.keepsConnectionsAtEnd
-                {
+                if abort == nil && run.isOver(now: Self.now()) && run.keepsConnectionsAtEnd {
                     holdingConnection = true
                 } else {
                     flush()
@@ -206,12 +211,7 @@ final class Client {
                 }
             }
             abandonConnect()
-            if session.arriveFinished() { run.arriveAtStart(resume: nil) }
-            if !finished {
-                finished = true
-                run.clientFinished()
-                done.succeed(())
-            }
+            markFinished()
         }
     }
 

@@ -151,7 +151,7 @@ public enum ResultMerger {
         func optionalTotal(_ tag: String) -> LatencySummary? {
             intervals.contains { $0.tag == tag } ? LatencySummary(nanoseconds: total(tag)) : nil
         }
-        func sum(_ values: [UInt64?]) -> UInt64? {
+        func sum<Count: FixedWidthInteger>(_ values: [Count?]) -> Count? {
             values.allSatisfy { $0 == nil } ? nil : values.reduce(0) { $0 + ($1 ?? 0) }
         }
         var errors: [String: UInt64] = [:]
@@ -208,8 +208,7 @@ public enum ResultMerger {
         merged.connectionsMoved = sum(summaries.map(\.connectionsMoved))
         // Each shard waited for its own clients; the slowest shard's wait is the merged run's.
         merged.initialConnectionSeconds = summaries.compactMap(\.initialConnectionSeconds).max()
-        let connecting = summaries.compactMap(\.clientsConnectingAtStop)
-        merged.clientsConnectingAtStop = connecting.isEmpty ? nil : connecting.reduce(0, +)
+        merged.clientsConnectingAtStop = sum(summaries.map(\.clientsConnectingAtStop))
         let aborted = summaries.compactMap(\.abortedClients)
         merged.abortedClients = aborted.isEmpty ? nil : aborted.reduce(0, +)
         merged.tlsHandshakeMicroseconds = optionalTotal("tls")
