@@ -36,10 +36,7 @@ SCENARIOS=(
   "select1-c64|-f $OUT/select1.sql -M prepared -c 64 -j 2"
 )
 
-# Interprocessor interrupts so far (rescheduling and function-call IPIs, all CPUs): waking a task on a CPU that is
-# idle or busy with another costs one. Their count per transaction tells a run's scheduling regime (README,
-# "Performance"); 0 where /proc/interrupts has no such lines.
-ipis() { awk '/^ *(RES|CAL):/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i} END {print s + 0}' /proc/interrupts; }
+. "$(dirname "$0")/lib/interrupts.sh"
 
 # One run: prints "tps user_seconds sys_seconds max_rss_kb ipis".
 measure() {

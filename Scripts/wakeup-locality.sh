@@ -27,7 +27,7 @@ export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=postgres PGDATABASE=postgres
 ARGS="-b select-only -M prepared -c 8 -j 2 -t $TRANSACTIONS"
 TOTAL=$((TRANSACTIONS * 8))
 
-ipis() { awk '/^ *(RES|CAL):/ {for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i} END {print s + 0}' /proc/interrupts; }
+. "$(dirname "$0")/lib/interrupts.sh"
 
 printf '%-8s %5s %8s %12s %12s %13s %7s\n' tool round tps "cpu us/tx" "local wakes" "remote wakes" "IPI/tx" | tee "$OUT/summary.txt"
 for round in $(seq 1 "$ROUNDS"); do
