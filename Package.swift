@@ -50,17 +50,44 @@ let package = Package(
             ],
             swiftSettings: hotPathSettings
         ),
-        // Runs a plan: sessions on event loops, feeding Stats.
+        // Reaching a server: libpq-style resolution of the connection parameters (URI, key=value, environment,
+        // .pgpass), the NIO connector with TLS, and the admin connection (one request at a time).
         .target(
-            name: "Engine",
+            name: "Connection",
             dependencies: [
-                "PGWire", "Workload", "Stats", "CDirectIO",
+                "PGWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: hotPathSettings
+        ),
+        // The direct I/O driver: pgswarm's own epoll event loops and nonblocking sockets (Linux).
+        .target(
+            name: "DirectIO",
+            dependencies: [
+                "PGWire", "Connection", "CDirectIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: hotPathSettings
+        ),
+        // Runs a plan: sessions on event loops, feeding Stats.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "PGWire", "Workload", "Stats", "Connection", "DirectIO", "CDirectIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: hotPathSettings
+        ),
+        // pgbench's command line: its option table and parsing, the dry run, `pgbench -i`.
+        .target(
+            name: "PgbenchCLI",
+            dependencies: ["Engine", "Connection", "Workload", "Stats", "PGWire"]
         ),
         // epoll and eventfd for the direct event loop (Swift's Glibc module leaves them out).
         .target(name: "CDirectIO"),
@@ -71,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "pgswarm",
             dependencies: [
-                "Engine", "Report", "LocalCluster", "Workload", "Stats", "PGWire",
+                "Engine", "PgbenchCLI", "Connection", "Report", "LocalCluster", "Workload", "Stats", "PGWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -93,12 +120,12 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "LocalCluster", "Stats", "Workload", "PGWire",
+                "Engine", "PgbenchCLI", "Connection", "DirectIO", "LocalCluster", "Stats", "Workload", "PGWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "LocalCluster"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "PgbenchCLI", "Connection", "LocalCluster"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Connection
 
 /// Where to connect, as pgbench takes it: -h, -p, -U and the database as the last argument (a name, a
 /// postgresql:// URI or a keyword=value string), with PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD and ~/.pgpass.

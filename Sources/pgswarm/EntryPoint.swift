@@ -1,6 +1,8 @@
 import ArgumentParser
 import Engine
 import Workload
+import Connection
+import PgbenchCLI
 
 /// Parses, runs and turns every failure into one line on stderr and an exit code.
 enum EntryPoint {
@@ -30,7 +32,7 @@ enum EntryPoint {
             if let first = arguments.first, first.hasPrefix("-"), !rootOptions.contains(first),
                 !first.hasPrefix("--generate-completion-script")
             {
-                throw EngineError(
+                throw PgswarmError(
                     .usage,
                     "unknown option '\(first)': pgbench's options go after the subcommand, as in "
                         + "'pgswarm run \(arguments.joined(separator: " "))'"
@@ -45,7 +47,7 @@ enum EntryPoint {
                 initializing: subcommand == "init"
             )
         } catch {
-            throw EngineError(.usage, "\(error.message) (see 'pgswarm \(subcommand) --help')")
+            throw PgswarmError(.usage, "\(error.message) (see 'pgswarm \(subcommand) --help')")
         }
         if normalized.initialize {
             // -i selects the mode; the init subcommand itself has no such option.
@@ -59,7 +61,7 @@ enum EntryPoint {
     /// Prints what went wrong and picks the exit code.
     static func report(_ error: Error, arguments: [String]) -> Int32 {
         switch error {
-        case let error as EngineError:
+        case let error as PgswarmError:
             StandardError.write("pgswarm: \(error.message)")
             switch error.kind {
             case .usage, .connection, .authentication: return 2

@@ -4,6 +4,8 @@ import Engine
 import Stats
 import Testing
 import Workload
+@testable import Connection
+@testable import PgbenchCLI
 
 /// End-to-end runs against a real PostgreSQL: init, then each built-in workload in each query mode.
 @Suite("Benchmark runs against a real server", .serialized)
@@ -289,7 +291,7 @@ struct BenchmarkRunTests {
         }
     }
 
-    @Test("an unreachable server is one clear EngineError naming host and port")
+    @Test("an unreachable server is one clear PgswarmError naming host and port")
     func unreachableServer() async throws {
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
         let settings = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 1), user: "postgres",
@@ -299,7 +301,7 @@ struct BenchmarkRunTests {
         await #expect {
             _ = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         } throws: { error in
-            guard let error = error as? EngineError else { return false }
+            guard let error = error as? PgswarmError else { return false }
             return error.kind == .connection && error.message.contains("127.0.0.1:1")
         }
     }

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Engine
+@testable import PgbenchCLI
 
 @Suite("CLI: pgbench argument forms normalised for ArgumentParser")
 struct CliArgumentNormalizerTests {

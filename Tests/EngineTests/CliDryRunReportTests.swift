@@ -2,6 +2,8 @@ import Testing
 import Workload
 
 @testable import Engine
+@testable import Connection
+@testable import PgbenchCLI
 
 @Suite("CLI: --dry-run report")
 struct CliDryRunReportTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Engine
+@testable import PgbenchCLI
 
 @Suite("CLI: pgbench -i options")
 struct CliInitOptionsTests {

@@ -3,6 +3,8 @@ import Testing
 import Workload
 
 @testable import Engine
+@testable import Connection
+@testable import PgbenchCLI
 
 @Suite("CLI: pgbench options mapped onto RunConfiguration and Plan")
 struct CliPgbenchOptionsTests {

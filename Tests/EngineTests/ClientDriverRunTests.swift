@@ -4,6 +4,8 @@ import LocalCluster
 import Stats
 import Testing
 import Workload
+@testable import Connection
+@testable import DirectIO
 
 /// Both drivers of the clients' connections against a real server: the same runs give the same counts, and the
 /// choice follows TLS.
@@ -97,7 +99,7 @@ struct ClientDriverRunTests {
     func directRefusesTLS() throws {
         var settings = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 5432), user: "u", database: "d")
         settings.sslMode = .require
-        #expect(throws: EngineError.self) {
+        #expect(throws: PgswarmError.self) {
             try ClientDriverChoice.choose(.direct, settings: settings, adminUsedTLS: false)
         }
         let auto = try ClientDriverChoice.choose(.auto, settings: settings, adminUsedTLS: false)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Engine
+@testable import Connection
 
 @Suite("Password file (.pgpass): format, matching, permissions")
 struct ConnectionPgPassTests {

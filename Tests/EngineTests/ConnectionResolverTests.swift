@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Engine
+@testable import Connection
 
 @Suite("ConnectionResolver: options, environment, defaults")
 struct ConnectionResolverTests {

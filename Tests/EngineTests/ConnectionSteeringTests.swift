@@ -4,6 +4,8 @@ import LocalCluster
 import Stats
 import Testing
 import Workload
+@testable import Connection
+@testable import DirectIO
 
 /// Clients that move between the direct driver's loops (`ConnectionSteering`) against a real server: nothing is lost
 /// or counted twice, and the run ends as any other.

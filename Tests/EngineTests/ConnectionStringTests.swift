@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Engine
+@testable import Connection
 
 @Suite("Connection strings: postgresql:// URIs and keyword=value")
 struct ConnectionStringTests {

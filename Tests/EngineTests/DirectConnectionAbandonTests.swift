@@ -4,6 +4,8 @@ import Glibc
 import NIOCore
 import PGWire
 import Testing
+@testable import Connection
+@testable import DirectIO
 
 /// A connect given up before it completes (its client finished at the end of a run) must close its socket and never
 /// call its owner again: the owner is held unretained and may be gone. Runs that ended with clients still connecting

@@ -2,6 +2,7 @@
 import Foundation
 import NIOCore
 import Testing
+@testable import DirectIO
 
 /// The direct driver's event loop as an NIO `EventLoop`: tasks, timers and futures, from its own thread and others.
 @Suite("The direct event loop")

@@ -8,6 +8,8 @@ import Workload
 #if canImport(Glibc)
 import Glibc
 #endif
+@testable import Connection
+@testable import PgbenchCLI
 
 /// Runs that survive a server that stops answering or restarts, against clusters of their own (these tests
 /// stop or freeze their server, which would disturb the shared one).

@@ -3,6 +3,7 @@ import Foundation
 import LocalCluster
 import Testing
 import Workload
+@testable import Connection
 
 /// CancelRequests through PgBouncer in transaction pooling, each run on a PgBouncer of its own: one way of sending
 /// them brings PgBouncer 1.18 down, and a shared one would take the other suites with it.

@@ -5,6 +5,7 @@ import NIOPosix
 import PGWire
 import Testing
 import Workload
+@testable import Connection
 
 /// pgswarm's own client logging in through PgBouncer: each authentication method as PgBouncer (not the server)
 /// asks for it, and protocol negotiation against a pooler that knows only 3.0.
@@ -40,7 +41,7 @@ struct PgBouncerLoginTests {
             )
             await admin.close()
             Issue.record("logged in with a wrong password")
-        } catch let error as EngineError {
+        } catch let error as PgswarmError {
             // PgBouncer 1.18 reports a failed SCRAM exchange as 08P01 (protocol violation), not 28P01 as the server
             // does, so the refusal is classed as a connection error; the message still says why.
             #expect(error.message.contains("refused the connection as user \"pgswarm_scram\""), "\(error)")

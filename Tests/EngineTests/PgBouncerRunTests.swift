@@ -3,6 +3,7 @@ import Foundation
 import LocalCluster
 import Testing
 import Workload
+@testable import Connection
 
 /// Benchmark runs through PgBouncer: what each pool mode allows, and what it breaks shown as counted errors.
 @Suite("Benchmark runs through PgBouncer", .serialized)

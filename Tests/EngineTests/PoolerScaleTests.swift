@@ -3,6 +3,7 @@ import Foundation
 import LocalCluster
 import Testing
 import Workload
+@testable import Connection
 
 /// Many connections from one process through PgBouncer (issue 7): the scaled-down, CI-sized version of
 /// Scripts/pooler-scale.sh, which does 10,000.

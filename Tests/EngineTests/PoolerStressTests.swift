@@ -6,6 +6,8 @@ import Testing
 
 @testable import Engine
 @testable import Workload
+@testable import Connection
+@testable import PgbenchCLI
 
 /// Issue 7's behaviours against PgBouncer: the session-state-leak probe (direct, transaction and session pooling),
 /// cancels through the pooler, a spec's `[pooler]` table, and the shipped Workloads/pooler specs.

@@ -7,6 +7,7 @@ import Testing
 import Workload
 
 @testable import Engine
+@testable import Connection
 
 /// Network faults on loopback: the fault proxy on its own, the `faults` probe against PostgreSQL and PgBouncer, and
 /// a pooler whose server connections are reset under a running benchmark.

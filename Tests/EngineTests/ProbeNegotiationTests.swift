@@ -4,6 +4,7 @@ import LocalCluster
 import NIOPosix
 import Stats
 import Testing
+@testable import Connection
 
 /// Where a probe test points: PostgreSQL itself (the control), or the shared PgBouncer in one of its pool modes.
 enum ProbeTarget: String, CaseIterable, CustomStringConvertible, Sendable {

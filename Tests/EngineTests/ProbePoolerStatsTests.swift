@@ -4,6 +4,8 @@ import LocalCluster
 import Stats
 import Testing
 import Workload
+@testable import Connection
+@testable import PgbenchCLI
 
 /// `--pooler-stats`: PgBouncer's admin console polled during a run that queues clients.
 @Suite("pooler stats", .serialized)
@@ -53,7 +55,7 @@ struct ProbePoolerStatsTests {
         let connection = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 6432), user: "u", database: "d")
         var options = PgbenchOptions()
         options.poolerStats = "localhost"
-        #expect(throws: EngineError.self) { try options.makeRunConfiguration(connection: connection) }
+        #expect(throws: PgswarmError.self) { try options.makeRunConfiguration(connection: connection) }
         options.poolerStats = "127.0.0.1:6433"
         let configuration = try options.makeRunConfiguration(connection: connection)
         #expect(configuration.probes.poolerStats)

@@ -5,6 +5,7 @@ import PGWire
 import Stats
 import Testing
 import Workload
+@testable import Connection
 
 /// SplitMix64: a seeded generator, so that a planner test sees the same pipelines every time.
 struct SeededGenerator: RandomNumberGenerator {

@@ -4,6 +4,8 @@ import LocalCluster
 import Stats
 import Testing
 import Workload
+@testable import Connection
+@testable import PgbenchCLI
 
 /// `--probe` as the command line gives it: parsing, and a probe-only run (`-c 0`) writing summary.json.
 @Suite("probe options and probe-only runs")
@@ -13,8 +15,8 @@ struct ProbeRunTests {
         #expect(try ProbeName.parseList("negotiation") == [.negotiation])
         #expect(try ProbeName.parseList("copy, pipeline,copy") == [.copy, .pipeline])
         #expect(try ProbeName.parseList("all") == ProbeName.allCases)
-        #expect(throws: EngineError.self) { try ProbeName.parseList("negotiation,cancel") }
-        #expect(throws: EngineError.self) { try ProbeName.parseList(",") }
+        #expect(throws: PgswarmError.self) { try ProbeName.parseList("negotiation,cancel") }
+        #expect(throws: PgswarmError.self) { try ProbeName.parseList(",") }
     }
 
     @Test("-c 0 is accepted only with --probe; the probe options reach the configuration")
@@ -22,7 +24,7 @@ struct ProbeRunTests {
         let connection = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 5432), user: "u", database: "d")
         var options = PgbenchOptions()
         options.clients = "0"
-        #expect(throws: EngineError.self) { try options.makeRunConfiguration(connection: connection) }
+        #expect(throws: PgswarmError.self) { try options.makeRunConfiguration(connection: connection) }
         options.probe = "pipeline,notify"
         options.probeRounds = "5"
         options.probeClients = "3"
@@ -38,7 +40,7 @@ struct ProbeRunTests {
         #expect(DryRunReport.lines(configuration: configuration, plan: plan)
             .contains("probes: pipeline, notify (rounds 5, clients 3, storm 100, timeout 10 s)"))
         options.probeRounds = "0"
-        #expect(throws: EngineError.self) { try options.makeRunConfiguration(connection: connection) }
+        #expect(throws: PgswarmError.self) { try options.makeRunConfiguration(connection: connection) }
     }
 
     @Test("a probe-only run through transaction pooling writes probes.<name> and its summary lines")

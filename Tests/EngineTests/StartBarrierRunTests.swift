@@ -4,6 +4,7 @@ import Engine
 import Stats
 import Testing
 import Workload
+@testable import Connection
 
 /// `--start-clients together` (the default, pgbench's way): every client connects before any transaction starts,
 /// tps counts from then, and connections still open at the end of a duration run close only after every client is

@@ -4,6 +4,8 @@ import LocalCluster
 import NIOPosix
 import Testing
 import Workload
+@testable import Connection
+@testable import PgbenchCLI
 
 /// sslmode against a PostgreSQL with a self-signed CA, each mode as libpq treats it.
 @Suite("TLS connections as sslmode asks")

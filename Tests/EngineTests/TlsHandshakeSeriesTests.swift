@@ -3,6 +3,7 @@ import Foundation
 import Stats
 import Testing
 import Workload
+@testable import Connection
 
 /// The TLS handshake timed on its own (Tag=tls, tls_handshake_us) besides the connect time that includes it.
 @Suite("TLS handshake series", .serialized)

@@ -4,6 +4,7 @@ import NIOPosix
 import Testing
 
 @testable import Engine
+@testable import Connection
 
 /// The SSLRequest exchange against a fake server that answers what we tell it, and the handshake-time hook against
 /// the TLS test server: what reaches the protocol handler behind the negotiation, and what the caller is told.
@@ -65,7 +66,7 @@ struct TlsNegotiationTests {
     }
 
     /// Connects through the Connector; returns whether the protocol handler saw channelActive, or the error line.
-    static func attempt(port: Int, mode: ConnectionSettings.SSLMode) async -> Result<Bool, EngineError> {
+    static func attempt(port: Int, mode: ConnectionSettings.SSLMode) async -> Result<Bool, PgswarmError> {
         var settings = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: port), user: "u", database: "d")
         settings.sslMode = mode
         let loop = MultiThreadedEventLoopGroup.singleton.next()

@@ -1,6 +1,7 @@
 @testable import Engine
 import Foundation
 import Testing
+@testable import Connection
 
 /// sslmode, sslrootcert and sslsni from options, environment and connection strings, with libpq's precedence.
 @Suite("TLS settings resolve as libpq's")

@@ -5,6 +5,8 @@ import Testing
 
 @testable import Engine
 @testable import Workload
+@testable import Connection
+@testable import PgbenchCLI
 
 /// `pgswarm run workload.toml` and `pgswarm check`: how a spec becomes the run's configuration and plan, and what
 /// the executable says about good and bad specs without a server.
@@ -62,13 +64,13 @@ struct WorkloadSpecRunTests {
         for (option, set) in [("-c", \PgbenchOptions.clients), ("-T", \.time), ("-t", \.transactions), ("-R", \.rate)] {
             var options = PgbenchOptions()
             options[keyPath: set] = "4"
-            #expect(throws: EngineError.self, "\(option)") {
+            #expect(throws: PgswarmError.self, "\(option)") {
                 try options.makeSpecRun(spec: spec, connection: Self.settings)
             }
         }
         var options = PgbenchOptions()
         options.scripts = [.builtin("select-only")]
-        #expect(throws: EngineError.self) { try options.makeSpecRun(spec: spec, connection: Self.settings) }
+        #expect(throws: PgswarmError.self) { try options.makeSpecRun(spec: spec, connection: Self.settings) }
     }
 
     @Test func aSpecWithoutPhasesRunsLikePgbench() throws {

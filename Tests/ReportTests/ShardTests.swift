@@ -1,6 +1,8 @@
 import Engine
 import Foundation
 import Testing
+@testable import Connection
+@testable import PgbenchCLI
 
 @Suite("--shard and --start-at")
 struct ShardTests {
@@ -10,9 +12,9 @@ struct ShardTests {
         #expect(try shards.map { try $0.clients(of: 10) } == [4, 3, 3])
         #expect(shards.map { $0.firstClientID(of: 10) } == [0, 4, 7])
         #expect(try ShardSpec(parsing: "1/2") == ShardSpec(index: 1, count: 2))
-        #expect(throws: EngineError.self) { try ShardSpec(parsing: "2/2") }
-        #expect(throws: EngineError.self) { try ShardSpec(parsing: "half") }
-        #expect(throws: EngineError.self) { try ShardSpec(index: 2, count: 3).clients(of: 2) }
+        #expect(throws: PgswarmError.self) { try ShardSpec(parsing: "2/2") }
+        #expect(throws: PgswarmError.self) { try ShardSpec(parsing: "half") }
+        #expect(throws: PgswarmError.self) { try ShardSpec(index: 2, count: 3).clients(of: 2) }
     }
 
     @Test("the options split clients and rate, and parse the start time")
@@ -32,6 +34,6 @@ struct ShardTests {
         #expect(configuration.startAt == Date(timeIntervalSince1970: 1_769_860_800))
         #expect(try StartTime.parse("1769860800.5") == Date(timeIntervalSince1970: 1_769_860_800.5))
         #expect(try StartTime.parse("2026-01-31T13:00:00.250+01:00") == Date(timeIntervalSince1970: 1_769_860_800.25))
-        #expect(throws: EngineError.self) { try StartTime.parse("tomorrow") }
+        #expect(throws: PgswarmError.self) { try StartTime.parse("tomorrow") }
     }
 }

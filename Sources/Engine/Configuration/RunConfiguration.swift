@@ -1,5 +1,6 @@
 import Foundation
 import Workload
+import Connection
 
 /// Everything a benchmark run needs besides the compiled plan: the pgbench options that shape the load.
 public struct RunConfiguration: Sendable {

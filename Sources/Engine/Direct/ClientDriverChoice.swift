@@ -1,3 +1,6 @@
+import Connection
+import DirectIO
+
 /// `--io`: which driver the run's clients use.
 public enum IODriverRequest: String, Sendable {
     /// direct when no TLS is in use, else nio.
@@ -12,7 +15,7 @@ public enum IODriverRequest: String, Sendable {
 /// libpq would, and goes on in plain text on the server's "N"; a server that offers TLS sends a prefer run to NIO.
 enum ClientDriverChoice {
     static func choose(_ request: IODriverRequest, settings: ConnectionSettings, adminUsedTLS: Bool)
-        throws(EngineError) -> ClientDriver
+        throws(PgswarmError) -> ClientDriver
     {
         let isTCP = if case .tcp = settings.endpoint { true } else { false }
         let tls = adminUsedTLS || (isTCP && settings.sslMode.requiresTLS)
@@ -22,7 +25,7 @@ enum ClientDriverChoice {
         case .auto where tls:
             return .nio
         case .direct where tls:
-            throw EngineError(.usage, "--io direct speaks plain TCP and Unix sockets only, and this run uses TLS "
+            throw PgswarmError(.usage, "--io direct speaks plain TCP and Unix sockets only, and this run uses TLS "
                 + "(sslmode=\(settings.sslMode.rawValue)); use --io nio or --io auto")
         case .auto, .direct:
             return .direct(try DirectEndpoint(settings: settings))

@@ -5,6 +5,7 @@ import CDirectIO
 import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
+import DirectIO
 
 /// Serves each client's connection from the loop on the CPU where its server backend runs.
 ///

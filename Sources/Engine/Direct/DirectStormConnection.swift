@@ -1,5 +1,6 @@
 import NIOCore
 import PGWire
+import DirectIO
 
 /// One connection of a connect storm on the direct driver: what `StormConnection` does on a NIO channel — connect,
 /// log in, report the time to the first ReadyForQuery or why it failed, then hold the connection until the storm

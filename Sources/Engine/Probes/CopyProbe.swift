@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import PGWire
 import Stats
+import Connection
 
 /// `--probe copy`: the COPY sub-protocol through the pooler, on `clients` connections at once:
 ///

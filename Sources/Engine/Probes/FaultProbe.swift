@@ -2,6 +2,7 @@ import NIOCore
 import PGWire
 import Stats
 import Synchronization
+import Connection
 
 /// `--probe faults`: network faults under load, on loopback. The probe's clients insert numbered rows, each in its
 /// own autocommit statement, through a `FaultProxy` in front of the target; in each round, half a second in, the

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import Synchronization
+import Connection
 
 /// A TCP relay on loopback that can break the connections through it on demand, so that a run (or a pooler behind
 /// it) meets network faults without root, namespaces or iptables: `resetAll()` aborts every connection with a TCP

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import PGWire
 import Stats
+import Connection
 
 /// `--probe negotiation`: logs in asking for protocol 3.0, 3.2, a version no server speaks (3.9999, with the
 /// `_pq_.test_protocol_negotiation` option libpq uses for the same test) and 3.0 with made-up `_pq_.` options, and

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import PGWire
 import Stats
+import Connection
 
 /// `--probe notify`: each connection LISTENs on a channel of its own and NOTIFYs itself once per round, then waits
 /// (at most two seconds) for the NotificationResponse. PostgreSQL delivers it; in transaction pooling the LISTEN

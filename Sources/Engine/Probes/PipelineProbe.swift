@@ -1,6 +1,7 @@
 import NIOCore
 import PGWire
 import Stats
+import Connection
 
 /// `--probe pipeline`: extended-protocol pipelines a pooler must pass through unchanged, each checked message by
 /// message against the order the protocol prescribes:

@@ -1,12 +1,13 @@
 import Foundation
 import NIOCore
 import Stats
+import Connection
 
 /// `--pooler-stats HOST:PORT` (or `[probe] pooler_stats = true`): polls PgBouncer's admin console (`SHOW POOLS`,
 /// `SHOW STATS`, simple query protocol only) once per progress interval during the run, writes one CSV row per poll
 /// and pool, and sums up the worst moments (most clients waiting, longest wait) for summary.json, beside our own
 /// connect and latency figures.
-final class PoolerStatsPoller: Sendable {
+package final class PoolerStatsPoller: Sendable {
     /// Its key under `probes` in summary.json.
     static let summaryName = "pooler-stats"
 
@@ -27,14 +28,14 @@ final class PoolerStatsPoller: Sendable {
 
     /// The admin console of the pooler the run goes through: the run's endpoint (or `HOST:PORT`), database
     /// `pgbouncer`, the run's user (which must be one of PgBouncer's admin_users or stats_users).
-    static func consoleSettings(run: ConnectionSettings, address: String?) throws(EngineError) -> ConnectionSettings {
+    package static func consoleSettings(run: ConnectionSettings, address: String?) throws(PgswarmError) -> ConnectionSettings {
         var console = run
         console.database = "pgbouncer"
         if let address {
             guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
                   (1...65535).contains(port), colon != address.startIndex
             else {
-                throw EngineError(.usage, "invalid --pooler-stats value: \"\(address)\" (expected HOST:PORT)")
+                throw PgswarmError(.usage, "invalid --pooler-stats value: \"\(address)\" (expected HOST:PORT)")
             }
             console.endpoint = .tcp(host: String(address[..<colon]), port: port)
         }

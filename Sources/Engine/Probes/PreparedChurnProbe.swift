@@ -1,6 +1,7 @@
 import NIOCore
 import PGWire
 import Stats
+import Connection
 
 /// `--probe prepared-churn`: each probe connection works over a working set of named statements larger than a
 /// pooler's prepared-statement cache (200; PgBouncer 1.21+ keeps 100 by default, 1.18 none at all), statement

@@ -1,6 +1,7 @@
 import NIOCore
 import PGWire
 import Synchronization
+import Connection
 
 /// What a probe reads from its connection: a decoded message, or the reason nothing more will come.
 enum ProbeEvent: Sendable {

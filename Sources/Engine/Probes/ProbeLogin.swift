@@ -1,6 +1,7 @@
 import NIOCore
 import PGWire
 import Stats
+import Connection
 
 /// Logs a probe connection in with the project's startup state machine (so every authentication method works),
 /// while keeping every startup message for the probe to check: the negotiation probe judges what the state machine

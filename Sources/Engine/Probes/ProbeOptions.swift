@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Workload
+import Connection
 
 /// The pooler-correctness probes `--probe` can run beside (or instead of) the workload.
 public enum ProbeName: String, Sendable, CaseIterable, Codable {
@@ -19,7 +20,7 @@ public enum ProbeName: String, Sendable, CaseIterable, Codable {
     case faults
 
     /// Parses `--probe`'s value: names separated by commas, each at most once, `all` for every probe.
-    public static func parseList(_ text: String) throws(EngineError) -> [ProbeName] {
+    public static func parseList(_ text: String) throws(PgswarmError) -> [ProbeName] {
         var names: [ProbeName] = []
         for part in text.split(separator: ",") {
             let word = part.trimmingCharacters(in: .whitespaces).lowercased()
@@ -29,11 +30,11 @@ public enum ProbeName: String, Sendable, CaseIterable, Codable {
             }
             guard let name = ProbeName(rawValue: word) else {
                 let known = ProbeName.allCases.map(\.rawValue).joined(separator: ", ")
-                throw EngineError(.usage, "unknown probe \"\(word)\" (known: \(known), all)")
+                throw PgswarmError(.usage, "unknown probe \"\(word)\" (known: \(known), all)")
             }
             if !names.contains(name) { names.append(name) }
         }
-        guard !names.isEmpty else { throw EngineError(.usage, "--probe needs at least one probe name") }
+        guard !names.isEmpty else { throw PgswarmError(.usage, "--probe needs at least one probe name") }
         return names
     }
 }
@@ -67,7 +68,7 @@ public struct ProbeOptions: Sendable, Equatable {
 
 extension ProbeOptions {
     /// A spec's `[probe]` table (names already checked by the spec parser); the command line's options win.
-    mutating func apply(_ probe: SpecProbe) {
+    package mutating func apply(_ probe: SpecProbe) {
         names = probe.names.compactMap(ProbeName.init(rawValue:))
         if let rounds = probe.rounds { self.rounds = rounds }
         if let clients = probe.clients { self.clients = clients }

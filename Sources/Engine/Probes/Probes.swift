@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Stats
+import Connection
 
 /// Runs the pooler-correctness probes (`--probe`) and words what they found. Each probe is its own small driver on
 /// bare protocol connections (`ProbeConnection`), bounded in rounds and in the time it waits for any reply.

@@ -4,6 +4,7 @@ import NIOPosix
 import Stats
 import Synchronization
 import Workload
+import Connection
 
 /// Runs a benchmark: connects the clients, drives the plan, prints progress and the summary, writes results.
 public enum Benchmark {
@@ -19,7 +20,7 @@ public enum Benchmark {
         public var abortedClients: Int
     }
 
-    /// Runs `plan` under `configuration`. Throws `EngineError` for what prevents the run from starting
+    /// Runs `plan` under `configuration`. Throws `PgswarmError` for what prevents the run from starting
     /// (unreachable server, refused login, missing tables); errors during the run are counted instead.
     public static func run(
         configuration: RunConfiguration,

@@ -5,6 +5,8 @@ import PGWire
 import Stats
 import Synchronization
 import Workload
+import Connection
+import DirectIO
 
 /// One benchmark run from preparation to results. See `Benchmark.run`.
 struct BenchmarkRun {
@@ -194,7 +196,7 @@ struct BenchmarkRun {
         do {
             try summary.write(to: outputDirectory + "/summary.json")
         } catch {
-            throw EngineError(.io, "cannot write \(outputDirectory)/summary.json: \(error)")
+            throw PgswarmError(.io, "cannot write \(outputDirectory)/summary.json: \(error)")
         }
         return Benchmark.Outcome(summary: summary, outputDirectory: outputDirectory,
                                  abortMessages: extras.abortMessages, abortedClients: extras.counters.abortedClients)
@@ -246,12 +248,12 @@ struct BenchmarkRun {
             do {
                 let result = try await admin.simpleQuery("SELECT count(*) FROM pgbench_branches")
                 scale = Int(result.rows.first?.first.flatMap { $0 } ?? "1") ?? 1
-            } catch let error as EngineError {
-                throw EngineError(.server, "could not count the branches (\(error.message)); "
+            } catch let error as PgswarmError {
+                throw PgswarmError(.server, "could not count the branches (\(error.message)); "
                     + "run `pgswarm init` on database \"\(configuration.connection.database)\" first")
             }
             if scale < 1 {
-                throw EngineError(.server, "pgbench_branches is empty; run `pgswarm init` first")
+                throw PgswarmError(.server, "pgbench_branches is empty; run `pgswarm init` first")
             }
         }
         if !configuration.definedVariables.contains("scale") {
@@ -260,8 +262,8 @@ struct BenchmarkRun {
         for statement in configuration.setupSQL {
             do {
                 try await admin.simpleQuery(statement)
-            } catch let error as EngineError {
-                throw EngineError(.server, "setup failed: \(error.message)")
+            } catch let error as PgswarmError {
+                throw PgswarmError(.server, "setup failed: \(error.message)")
             }
         }
         // A probe-only run (through a pooler, often) has no business with pgbench's tables.
@@ -308,7 +310,7 @@ struct BenchmarkRun {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw EngineError(.io, "cannot create the results directory \(directory): \(error.localizedDescription)")
+            throw PgswarmError(.io, "cannot create the results directory \(directory): \(error.localizedDescription)")
         }
         return directory
     }

@@ -3,6 +3,8 @@ import NIOCore
 import NIOPosix
 import PGWire
 import Stats
+import Connection
+import DirectIO
 
 /// `--connect-storm N`: before the clients start, open N connections as fast as allowed (or `--storm-rate` per
 /// second), time each one from the TCP connect to the first ReadyForQuery, count failures by cause, hold them all
@@ -12,7 +14,7 @@ import Stats
 /// 10,000 SYNs overflows the listen queue (PgBouncer's listen_backlog is 128), and every dropped SYN waits for the
 /// kernel's one-second retransmit, so the unbounded burst was the slower storm (one round in three took over a
 /// second longer). The window refills as each connect ends, so the server or pooler accepts at its own pace.
-struct ConnectionStorm {
+package struct ConnectionStorm {
     struct Outcome: Sendable {
         var attempted: Int
         var connected: Int
@@ -32,7 +34,7 @@ struct ConnectionStorm {
     var endpoint: DirectEndpoint? = nil
 
     /// Connects under way per loop when no rate is set.
-    static let windowPerLoop = 64
+    package static let windowPerLoop = 64
 
     func run() async -> Outcome {
         let loops = Array(group.makeIterator())

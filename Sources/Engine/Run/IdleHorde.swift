@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Connection
 
 /// Connections that log in and then do nothing while the clients run (`--idle-connections`), optionally inside an
 /// open transaction (`--idle-in-transaction`): what a pooler or server sees from an application's idle pool. At the

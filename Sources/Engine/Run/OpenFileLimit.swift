@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Connection
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -39,7 +40,7 @@ enum OpenFileLimit {
         let needed = connectionsNeeded(configuration) + reserve
         let limit = raiseToHardLimit()
         if needed > limit {
-            throw EngineError(.usage, "this run holds up to \(connectionsNeeded(configuration)) connections, but the "
+            throw PgswarmError(.usage, "this run holds up to \(connectionsNeeded(configuration)) connections, but the "
                 + "open-files limit is \(limit) (hard limit included); raise it (e.g. `ulimit -n \(needed)` as root "
                 + "or in /etc/security/limits.conf) or run fewer connections")
         }

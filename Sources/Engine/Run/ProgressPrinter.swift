@@ -44,7 +44,7 @@ func ms(_ nanoseconds: Double) -> String {
 }
 
 /// A number with a fixed count of decimals, without Foundation's String(format:) (which allocates a CVarArg box).
-func fixed(_ value: Double, _ decimals: Int) -> String {
+package func fixed(_ value: Double, _ decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

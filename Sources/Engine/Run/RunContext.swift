@@ -3,6 +3,7 @@ import PGWire
 import Stats
 import Synchronization
 import Workload
+import Connection
 
 /// The indexes of the histogram series every loop records, fixed before the run so that recording a sample never
 /// looks a name up. Index 0, the untagged series of the hlog, is transaction latency.

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Synchronization
+import Connection
 
 /// `--state-leak-check`: does session state set by one client reach another client's transactions? Through a
 /// transaction pooler a plain `SET` (outside a transaction, as applications wrongly do) stays on the server
@@ -136,7 +137,7 @@ final class StateLeakProbe: Sendable {
             } catch {
                 count(error)
                 // A server error leaves the connection usable; anything else (closed, protocol) opens a new one.
-                if (error as? EngineError)?.kind != .server {
+                if (error as? PgswarmError)?.kind != .server {
                     state.withLock { _ = $0.connections.removeValue(forKey: slot) }
                     await current.close()
                     connection = nil

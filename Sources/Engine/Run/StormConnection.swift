@@ -1,5 +1,6 @@
 import NIOCore
 import PGWire
+import Connection
 
 /// One connection of a connect storm: connects, logs in, and reports on its loop how long that took, or why it
 /// failed. Then it only holds the connection until the storm closes it.

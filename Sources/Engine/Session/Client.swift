@@ -1,6 +1,8 @@
 import NIOCore
 import NIOPosix
 import PGWire
+import Connection
+import DirectIO
 
 /// How a run's clients reach the server: NIO channels (TLS, and everything else), or the direct driver's sockets
 /// on `DirectEventLoop`s (plain TCP and Unix sockets, at a fraction of the CPU). See `ClientDriverChoice`.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import PGWire
+import Connection
 
 /// The NIO driver's side of a client: opens its channels and feeds their bytes to it through a `BackendFramer`
 /// (decoded messages never go through NIOAny).

@@ -3,6 +3,7 @@ import NIOCore
 import PGWire
 import Stats
 import Workload
+import Connection
 
 /// One client's life as a state machine without I/O: it is told what happened (connected, a message arrived, a
 /// timer fired) and answers what to do. Its outbound bytes accumulate in `outbound`; the `.flush` action tells the

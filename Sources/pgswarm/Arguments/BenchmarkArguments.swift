@@ -1,4 +1,5 @@
 import ArgumentParser
+import PgbenchCLI
 
 /// pgbench's "Benchmarking options", kept as typed: `PgbenchOptions` checks them with pgbench's messages.
 struct BenchmarkArguments: ParsableArguments {

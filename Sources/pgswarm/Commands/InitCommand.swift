@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import PgbenchCLI
 
 /// `pgswarm init`: pgbench's initialisation mode (`pgbench -i`), same options.
 struct InitCommand: AsyncParsableCommand {

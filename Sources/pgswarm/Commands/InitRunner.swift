@@ -1,4 +1,6 @@
 import Engine
+import Connection
+import PgbenchCLI
 
 /// Hands `pgswarm init` (and `pgswarm run -i`) over to the engine.
 enum InitRunner {

@@ -4,6 +4,8 @@ import Foundation
 import LocalCluster
 import Report
 import Workload
+import Connection
+import PgbenchCLI
 
 /// `pgswarm run`: pgbench's benchmarking mode, same options, same meaning; or a workload spec (`run workload.toml`).
 struct RunCommand: AsyncParsableCommand {
@@ -117,9 +119,9 @@ struct RunCommand: AsyncParsableCommand {
                 print: StandardOutput.write,
                 stop: stop
             )
-        } catch let error as EngineError where error.kind == .connection && !configuration.connection.hostWasGiven {
+        } catch let error as PgswarmError where error.kind == .connection && !configuration.connection.hostWasGiven {
             // Nothing was named, so the user may not know where pgswarm looked or what else to do.
-            throw EngineError(
+            throw PgswarmError(
                 error.kind,
                 error.message + " (no server given: use -h/PGHOST, or --temp-postgres for a throwaway one)"
             )
