@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Results directory (default: Results/<UTC timestamp>).", valueName: "DIR")
+        help: ArgumentHelp("Results directory (default: pgswarm-results/<UTC timestamp>).", valueName: "DIR")
     )
     var out: String?
 
