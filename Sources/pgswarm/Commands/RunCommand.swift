@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a benchmark; takes pgbench's command line (pgbench -i: see pgswarm init, or pass -i here).",
         usage: """
             pgswarm run [OPTION]... [DBNAME]
-            pgswarm run [OPTION]... WORKLOAD.toml [--dbname DBNAME]   (a workload spec: docs/WORKLOAD-SPEC.md)
+            pgswarm run [OPTION]... WORKLOAD.toml [--dbname DBNAME]   (a workload spec: docs/workload-specs.md)
             """
     )
 
