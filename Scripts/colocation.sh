@@ -10,7 +10,7 @@
 # LOAD: select-only (-b select-only -M prepared; pgbench and pgswarm) or select1 (SELECT 1 in the simple query
 # protocol; pgbench, pgswarm and the minimal C clients of Scripts/ceiling/, which do nothing but send and receive:
 # what co-located clients cost at the least). The pinned runs show what steering connections to the CPU of their
-# backend gives (README, "Performance"). Linux only (taskset, ss); both CPUs 0 and 1 needed.
+# backend gives (docs/performance.md). Linux only (taskset, ss); both CPUs 0 and 1 needed.
 set -euo pipefail
 ROUNDS=${1:-3}
 SECONDS_PER_RUN=${2:-6}

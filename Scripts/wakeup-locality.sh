@@ -5,8 +5,8 @@
 #
 # With server and client on the same machine, each request's send(2) wakes the backend that will answer it. Woken on
 # the sender's CPU, the backend simply runs next; woken on another CPU that is busy, it costs an interprocessor
-# interrupt to preempt whatever runs there, and the client's CPU time per transaction grows by about a fifth (README,
-# "Performance"). This script runs pgbench and `pgswarm run` alternately (select-only, -M prepared -c 8 -j 2) under
+# interrupt to preempt whatever runs there, and the client's CPU time per transaction grows by about a fifth
+# (docs/performance.md). This script runs pgbench and `pgswarm run` alternately (select-only, -M prepared -c 8 -j 2) under
 # `perf record -a -e sched:sched_wakeup` and prints, per run: tps, client CPU per transaction, the backend wakeups
 # made by the client on its own CPU and on the other, and the interprocessor interrupts per transaction (all CPUs,
 # /proc/interrupts RES + CAL). Needs perf (linux-perf) and root or perf_event_paranoid <= 1.

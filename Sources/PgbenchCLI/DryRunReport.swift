@@ -45,7 +45,7 @@ public enum DryRunReport {
         lines.append("continue on error: \(configuration.continueOnError)")
         lines += poolerLines(configuration)
         lines += probeLines(configuration.probes)
-        lines.append("results: " + (configuration.outputDirectory ?? "Results/<UTC timestamp>"))
+        lines.append("results: " + (configuration.outputDirectory ?? "pgswarm-results/<UTC timestamp>"))
         return lines
     }
 

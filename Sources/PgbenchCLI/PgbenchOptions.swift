@@ -68,7 +68,7 @@ public struct PgbenchOptions: Sendable, Equatable {
     public var progressTimestamp = false
     public var failuresDetailed = false
     public var debug = false
-    /// `--out`: the results directory; nil leaves the engine's default, `Results/<UTC timestamp>`.
+    /// `--out`: the results directory; nil leaves the engine's default, `pgswarm-results/<UTC timestamp>`.
     public var outputDirectory: String?
     /// The command line as typed, recorded in summary.json.
     public var commandLine: [String] = []

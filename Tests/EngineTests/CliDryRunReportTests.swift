@@ -30,7 +30,7 @@ struct CliDryRunReportTests {
             "server: [::1]:6432", "password: given", "scripts: <builtin: select only>@1", "query mode: simple",
             "clients: 4", "threads: 2", "duration: 30 s", "rate: 250.5 tps", "latency limit: 5 ms",
             "progress: every 0.5 s", "max tries: unlimited", "random seed: 7", "vacuum: none",
-            "scale: from pgbench_branches", "results: Results/<UTC timestamp>",
+            "scale: from pgbench_branches", "results: pgswarm-results/<UTC timestamp>",
         ] {
             #expect(lines.contains(expected), "missing \(expected) in \(lines)")
         }

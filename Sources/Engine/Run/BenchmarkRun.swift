@@ -305,7 +305,8 @@ struct BenchmarkRun {
             directory = chosen
         } else {
             // Not DateFormatter: it would load ICU (megabytes of resident tables) for one file name.
-            directory = "Results/" + UTCCalendarText.compactStamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+            let stamp = UTCCalendarText.compactStamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+            directory = "pgswarm-results/" + stamp
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

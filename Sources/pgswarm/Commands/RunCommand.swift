@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a benchmark; takes pgbench's command line (pgbench -i: see pgswarm init, or pass -i here).",
         usage: """
             pgswarm run [OPTION]... [DBNAME]
-            pgswarm run [OPTION]... WORKLOAD.toml [--dbname DBNAME]   (a workload spec: docs/WORKLOAD-SPEC.md)
+            pgswarm run [OPTION]... WORKLOAD.toml [--dbname DBNAME]   (a workload spec: docs/workload-specs.md)
             """
     )
 
@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Results directory (default: Results/<UTC timestamp>).", valueName: "DIR")
+        help: ArgumentHelp("Results directory (default: pgswarm-results/<UTC timestamp>).", valueName: "DIR")
     )
     var out: String?
 
