@@ -84,10 +84,20 @@ let package = Package(
             ],
             swiftSettings: hotPathSettings
         ),
+        // Run companions that stress and check a pooler: connect storms, idle hordes, the state-leak check, the
+        // correctness probes, the pooler's own statistics.
+        .target(
+            name: "PoolerChecks",
+            dependencies: [
+                "Engine", "Connection", "DirectIO", "PGWire", "Stats", "Workload",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // pgbench's command line: its option table and parsing, the dry run, `pgbench -i`.
         .target(
             name: "PgbenchCLI",
-            dependencies: ["Engine", "Connection", "Workload", "Stats", "PGWire"]
+            dependencies: ["Engine", "PoolerChecks", "Connection", "Workload", "Stats", "PGWire"]
         ),
         // epoll and eventfd for the direct event loop (Swift's Glibc module leaves them out).
         .target(name: "CDirectIO"),
@@ -98,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "pgswarm",
             dependencies: [
-                "Engine", "PgbenchCLI", "Connection", "Report", "LocalCluster", "Workload", "Stats", "PGWire",
+                "Engine", "PgbenchCLI", "PoolerChecks", "Connection", "Report", "LocalCluster", "Workload", "Stats", "PGWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
-                "Engine", "PgbenchCLI", "Connection", "DirectIO", "LocalCluster", "Stats", "Workload", "PGWire",
+                "Engine", "PgbenchCLI", "PoolerChecks", "Connection", "DirectIO", "LocalCluster", "Stats", "Workload", "PGWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

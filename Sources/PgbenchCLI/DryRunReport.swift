@@ -1,11 +1,13 @@
 import Workload
 import Connection
 import Engine
+import PoolerChecks
 
 /// `pgswarm run --dry-run` and `pgswarm init --dry-run`: what would run, one `key: value` line each, without
 /// connecting anywhere. Lets a user (and the CLI tests) check how a pgbench command line was understood.
 public enum DryRunReport {
-    public static func lines(configuration: RunConfiguration, plan: Plan) -> [String] {
+    public static func lines(configuration: RunConfiguration, poolerChecks: PoolerCheckOptions = PoolerCheckOptions(),
+                             plan: Plan) -> [String] {
         var lines = connectionLines(configuration.connection)
         let scripts = plan.scripts.map { "\($0.name)@\($0.weight)" }
         lines.append("scripts: " + scripts.joined(separator: ", "))
@@ -43,8 +45,8 @@ public enum DryRunReport {
         let defaultScale = usesBuiltin ? "from pgbench_branches" : "1"
         lines.append("scale: " + (configuration.scale.map { "\($0)" } ?? defaultScale))
         lines.append("continue on error: \(configuration.continueOnError)")
-        lines += poolerLines(configuration)
-        lines += probeLines(configuration.probes)
+        lines += poolerLines(configuration, poolerChecks)
+        lines += probeLines(poolerChecks.probes)
         lines.append("results: " + (configuration.outputDirectory ?? "pgswarm-results/<UTC timestamp>"))
         return lines
     }
@@ -83,16 +85,16 @@ public enum DryRunReport {
 
 extension DryRunReport {
     /// The connection behaviours a run adds for a pooler's sake (nothing when none is asked for).
-    package static func poolerLines(_ configuration: RunConfiguration) -> [String] {
+    package static func poolerLines(_ configuration: RunConfiguration, _ checks: PoolerCheckOptions) -> [String] {
         var lines: [String] = []
-        if configuration.connectStorm > 0 {
-            lines.append("connect storm: \(configuration.connectStorm) connections, "
-                         + (configuration.stormRate.map { "\(number($0))/s" }
+        if checks.connectStorm > 0 {
+            lines.append("connect storm: \(checks.connectStorm) connections, "
+                         + (checks.stormRate.map { "\(number($0))/s" }
                             ?? "as fast as accepted, \(ConnectionStorm.windowPerLoop) connects under way per thread"))
         }
-        if configuration.idleConnections > 0 {
-            lines.append("idle connections: \(configuration.idleConnections)"
-                         + (configuration.idleInTransaction ? ", in an open transaction" : ""))
+        if checks.idleConnections > 0 {
+            lines.append("idle connections: \(checks.idleConnections)"
+                         + (checks.idleInTransaction ? ", in an open transaction" : ""))
         }
         if configuration.cancelFraction > 0 {
             let low = configuration.cancelDelayMicroseconds / 1000
@@ -102,7 +104,7 @@ extension DryRunReport {
                          + (configuration.cancelClosesImmediately ? "connection closed at once"
                             : "connection closed by the server (as libpq)"))
         }
-        if configuration.stateLeakCheck { lines.append("state leak check: on") }
+        if checks.stateLeakCheck { lines.append("state leak check: on") }
         if configuration.scramCache { lines.append("SCRAM salted passwords: cached across logins") }
         return lines
     }

@@ -2,6 +2,7 @@ import Foundation
 import Workload
 import Connection
 import Engine
+import PoolerChecks
 
 /// The benchmarking options of `pgswarm run` as typed (pgbench's, plus pgswarm's own), before any check. The CLI
 /// fills it; `makeRunConfiguration` checks it with pgbench's rules and messages and maps it onto `RunConfiguration`,
@@ -177,12 +178,6 @@ public struct PgbenchOptions: Sendable, Equatable {
         configuration.verboseErrors = verboseErrors
         configuration.continueOnError = continueOnError
         configuration.failuresDetailed = failuresDetailed
-        if let idleConnections {
-            configuration.idleConnections = try PgbenchNumber.integer(
-                idleConnections, option: "--idle-connections", range: 0...1_000_000)
-        }
-        configuration.idleInTransaction = idleInTransaction
-        configuration.stateLeakCheck = stateLeakCheck
         configuration.scramCache = scramCache
         configuration.cancelClosesImmediately = cancelClosesImmediately
         if let cancelFraction {
@@ -204,17 +199,6 @@ public struct PgbenchOptions: Sendable, Equatable {
             configuration.cancelDelayMicroseconds = low * 1000
             configuration.cancelDelaySpreadMicroseconds = (high - low) * 1000
         }
-        if let connectStorm {
-            configuration.connectStorm = try PgbenchNumber.integer(
-                connectStorm, option: "--connect-storm", range: 0...1_000_000)
-        }
-        if let stormRate {
-            guard let rate = Double(stormRate.trimmingCharacters(in: .whitespaces)), rate > 0, rate.isFinite else {
-                throw PgswarmError(.usage, "invalid --storm-rate value: \"\(stormRate)\" (connections per second)")
-            }
-            configuration.stormRate = rate
-        }
-        try applyProbeOptions(to: &configuration)
         configuration.reconnect = try Self.choice(reconnect, "--reconnect", [("always", true), ("never", false)])
         configuration.ioDriver = try Self.choice(io, "--io", [("auto", .auto), ("direct", .direct), ("nio", .nio)])
         configuration.cpuSteering = try Self.choice(cpuSteering, "--cpu-steering", [("auto", true), ("off", false)])
@@ -353,7 +337,7 @@ extension PgbenchOptions {
         spec: WorkloadSpec,
         connection: ConnectionSettings,
         now: Date = Date()
-    ) throws -> (configuration: RunConfiguration, plan: Plan) {
+    ) throws -> (configuration: RunConfiguration, poolerChecks: PoolerCheckOptions, plan: Plan) {
         var spec = spec
         if !spec.phases.isEmpty {
             let given = [("-c", clients), ("-t", transactions), ("-T", time), ("-R", rate)].filter { $0.1 != nil }
@@ -379,9 +363,11 @@ extension PgbenchOptions {
         configuration.teardownSQL = spec.teardownSQL
         configuration.connectionSetupSQL = spec.connectionSetupSQL
         applyPooler(spec.pooler, to: &configuration)
+        var poolerChecks = try makePoolerChecks(connection: connection)
+        applyPooler(spec.pooler, to: &poolerChecks)
         if let probe = spec.probe, self.probe == nil {
-            configuration.probes.apply(probe)
-            try applyProbeOptions(to: &configuration)  // --probe-rounds and the like still win
+            poolerChecks.probes.apply(probe)
+            try applyProbeOptions(to: &poolerChecks, connection: connection)  // --probe-rounds and the like still win
         }
         if !spec.phases.isEmpty {
             configuration.phases = spec.phases
@@ -401,51 +387,75 @@ extension PgbenchOptions {
             randomSeed: configuration.randomSeed ?? 0,
             clients: configuration.clients
         )
-        return (configuration, plan)
+        return (configuration, poolerChecks, plan)
     }
 }
 
 extension PgbenchOptions {
-    /// The spec's `[pooler]` table, for each behaviour the command line did not set itself (its options win).
+    /// The spec's `[pooler]` table, for each client behaviour the command line did not set itself (its options win).
     package func applyPooler(_ pooler: SpecPooler, to configuration: inout RunConfiguration) {
-        if connectStorm == nil, let count = pooler.connectStorm { configuration.connectStorm = count }
-        if stormRate == nil, let rate = pooler.stormRate { configuration.stormRate = rate }
-        if idleConnections == nil, let count = pooler.idleConnections { configuration.idleConnections = count }
-        if !idleInTransaction, pooler.idleInTransaction == true { configuration.idleInTransaction = true }
         if cancelFraction == nil, let fraction = pooler.cancelFraction { configuration.cancelFraction = fraction }
         if cancelDelay == nil, let seconds = pooler.cancelDelaySeconds {
             configuration.cancelDelayMicroseconds = seconds * 1e6
             let latest = pooler.cancelDelayMaxSeconds ?? seconds
             configuration.cancelDelaySpreadMicroseconds = max(latest - seconds, 0) * 1e6
         }
-        if !stateLeakCheck, pooler.stateLeakCheck == true { configuration.stateLeakCheck = true }
+    }
+
+    /// The spec's `[pooler]` table, for each companion the command line did not set itself (its options win).
+    package func applyPooler(_ pooler: SpecPooler, to checks: inout PoolerCheckOptions) {
+        if connectStorm == nil, let count = pooler.connectStorm { checks.connectStorm = count }
+        if stormRate == nil, let rate = pooler.stormRate { checks.stormRate = rate }
+        if idleConnections == nil, let count = pooler.idleConnections { checks.idleConnections = count }
+        if !idleInTransaction, pooler.idleInTransaction == true { checks.idleInTransaction = true }
+        if !stateLeakCheck, pooler.stateLeakCheck == true { checks.stateLeakCheck = true }
+    }
+
+    /// The storm, the idle connections, the state-leak check and the probes, checked as the other options are.
+    public func makePoolerChecks(connection: ConnectionSettings) throws(PgswarmError) -> PoolerCheckOptions {
+        var checks = PoolerCheckOptions()
+        if let idleConnections {
+            checks.idleConnections = try PgbenchNumber.integer(
+                idleConnections, option: "--idle-connections", range: 0...1_000_000)
+        }
+        checks.idleInTransaction = idleInTransaction
+        checks.stateLeakCheck = stateLeakCheck
+        if let connectStorm {
+            checks.connectStorm = try PgbenchNumber.integer(connectStorm, option: "--connect-storm", range: 0...1_000_000)
+        }
+        if let stormRate {
+            guard let rate = PgbenchNumber.decimal(stormRate), rate > 0 else {
+                throw PgswarmError(.usage, "invalid --storm-rate value: \"\(stormRate)\" (connections per second)")
+            }
+            checks.stormRate = rate
+        }
+        try applyProbeOptions(to: &checks, connection: connection)
+        return checks
     }
 
     /// `--probe` and the options that shape the probes.
-    package func applyProbeOptions(to configuration: inout RunConfiguration) throws(PgswarmError) {
+    package func applyProbeOptions(to checks: inout PoolerCheckOptions, connection: ConnectionSettings)
+        throws(PgswarmError)
+    {
         if let probe {
-            configuration.probes.names = try ProbeName.parseList(probe)
+            checks.probes.names = try ProbeName.parseList(probe)
         }
         if let probeRounds {
-            configuration.probes.rounds = try PgbenchNumber.integer(probeRounds, option: "--probe-rounds",
-                                                                    range: 1...100_000)
+            checks.probes.rounds = try PgbenchNumber.integer(probeRounds, option: "--probe-rounds", range: 1...100_000)
         }
         if let probeClients {
-            configuration.probes.clients = try PgbenchNumber.integer(probeClients, option: "--probe-clients",
-                                                                     range: 1...10_000)
+            checks.probes.clients = try PgbenchNumber.integer(probeClients, option: "--probe-clients", range: 1...10_000)
         }
         if let probeStorm {
-            configuration.probes.storm = try PgbenchNumber.integer(probeStorm, option: "--probe-storm",
-                                                                   range: 0...100_000)
+            checks.probes.storm = try PgbenchNumber.integer(probeStorm, option: "--probe-storm", range: 0...100_000)
         }
         if let poolerStats {
-            configuration.probes.poolerStats = true
-            configuration.probes.poolerStatsAddress = poolerStats.isEmpty ? nil : poolerStats
+            checks.probes.poolerStats = true
+            checks.probes.poolerStatsAddress = poolerStats.isEmpty ? nil : poolerStats
         }
-        if configuration.probes.poolerStats {
+        if checks.probes.poolerStats {
             // Checked now, so that a typo stops the run before it starts.
-            _ = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
-                                                      address: configuration.probes.poolerStatsAddress)
+            _ = try PoolerStatsPoller.consoleSettings(run: connection, address: checks.probes.poolerStatsAddress)
         }
     }
 }

@@ -6,6 +6,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import PgbenchCLI
+@testable import PoolerChecks
 
 /// End-to-end runs against a real PostgreSQL: init, then each built-in workload in each query mode.
 @Suite("Benchmark runs against a real server", .serialized)
@@ -189,10 +190,14 @@ struct BenchmarkRunTests {
         let pg = try await TestPostgres.shared()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
         var configuration = Self.configuration(settings, clients: 2, limit: .duration(seconds: 2))
-        configuration.idleConnections = 25
-        configuration.idleInTransaction = true
+        var checks = PoolerCheckOptions()
+        checks.idleConnections = 25
+        checks.idleInTransaction = true
         let lines = LineCollector()
-        let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append) }
+        let run = Task {
+            try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                    print: lines.append)
+        }
         try await Task.sleep(for: .seconds(1.5))
         let idle = try pg.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'engine_tests' "
                                + "AND state = 'idle in transaction'", database: "engine_tests")

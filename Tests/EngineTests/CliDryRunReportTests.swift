@@ -4,6 +4,7 @@ import Workload
 @testable import Engine
 @testable import Connection
 @testable import PgbenchCLI
+@testable import PoolerChecks
 
 @Suite("CLI: --dry-run report")
 struct CliDryRunReportTests {
@@ -39,17 +40,18 @@ struct CliDryRunReportTests {
     @Test("the pooler behaviours a run adds are listed, and only those asked for")
     func poolerLines() throws {
         var configuration = RunConfiguration(connection: connection)
-        #expect(DryRunReport.poolerLines(configuration).isEmpty)
-        configuration.connectStorm = 500
-        configuration.stormRate = 250
-        configuration.idleConnections = 40
-        configuration.idleInTransaction = true
+        var checks = PoolerCheckOptions()
+        #expect(DryRunReport.poolerLines(configuration, checks).isEmpty)
+        checks.connectStorm = 500
+        checks.stormRate = 250
+        checks.idleConnections = 40
+        checks.idleInTransaction = true
         configuration.cancelFraction = 0.25
         configuration.cancelDelayMicroseconds = 2_000
         configuration.cancelDelaySpreadMicroseconds = 48_000
         configuration.cancelClosesImmediately = true
         configuration.scramCache = true
-        #expect(DryRunReport.poolerLines(configuration) == [
+        #expect(DryRunReport.poolerLines(configuration, checks) == [
             "connect storm: 500 connections, 250/s",
             "idle connections: 40, in an open transaction",
             "cancels: 0.25 of transactions, after 2-50 ms, connection closed at once",

@@ -10,6 +10,7 @@ import Glibc
 #endif
 @testable import Connection
 @testable import PgbenchCLI
+@testable import PoolerChecks
 
 /// Runs that survive a server that stops answering or restarts, against clusters of their own (these tests
 /// stop or freeze their server, which would disturb the shared one).
@@ -96,9 +97,11 @@ struct FaultTests {
         stormSettings.user = "storm"
         let plan = try Plan.compile(sources: [ScriptSource(name: "one.sql", text: "SELECT 1;\n")], mode: .prepared)
         var configuration = BenchmarkRunTests.configuration(stormSettings, clients: 1, limit: .transactionsPerClient(5))
-        configuration.connectStorm = 40
+        var checks = PoolerCheckOptions()
+        checks.connectStorm = 40
         let lines = LineCollector()
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: lines.append)
         let storm = try #require(outcome.summary.storm)
         #expect(storm.attempted == 40)
         #expect(storm.connected + storm.failures.values.reduce(0, +) == 40)

@@ -4,6 +4,7 @@ import LocalCluster
 import Testing
 import Workload
 @testable import Connection
+@testable import PoolerChecks
 
 /// Many connections from one process through PgBouncer (issue 7): the scaled-down, CI-sized version of
 /// Scripts/pooler-scale.sh, which does 10,000.
@@ -57,8 +58,10 @@ struct PoolerScaleTests {
         defer { bouncer.stop() }
         let plan = try Plan.compile(sources: [ScriptSource(name: "select1.sql", text: "SELECT 1;\n")], mode: .simple)
         var configuration = BenchmarkRunTests.configuration(settings, clients: 1, limit: .transactionsPerClient(1))
-        configuration.connectStorm = Self.connections
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        var checks = PoolerCheckOptions()
+        checks.connectStorm = Self.connections
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: { _ in })
         let storm = try #require(outcome.summary.storm)
         #expect(storm.attempted == Self.connections)
         #expect(storm.connected == Self.connections, "\(storm.failures)")

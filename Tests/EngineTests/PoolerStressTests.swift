@@ -8,6 +8,7 @@ import Testing
 @testable import Workload
 @testable import Connection
 @testable import PgbenchCLI
+@testable import PoolerChecks
 
 /// Issue 7's behaviours against PgBouncer: the session-state-leak probe (direct, transaction and session pooling),
 /// cancels through the pooler, a spec's `[pooler]` table, and the shipped Workloads/pooler specs.
@@ -27,9 +28,11 @@ struct PoolerStressTests {
     {
         let plan = try Plan.compile(sources: [selectOne], mode: .simple)
         var configuration = BenchmarkRunTests.configuration(settings, clients: 2, limit: .duration(seconds: seconds))
-        configuration.stateLeakCheck = true
+        var checks = PoolerCheckOptions()
+        checks.stateLeakCheck = true
         let lines = LineCollector()
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: lines.append)
         return (outcome, lines.text)
     }
 
@@ -217,13 +220,14 @@ struct PoolerStressTests {
         options.jobs = "1"
         options.noVacuum = true
         options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
-        let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
-        #expect(configuration.connectStorm == 20 && configuration.stormRate == 400)
-        #expect(configuration.idleConnections == 5 && !configuration.idleInTransaction)
+        let (configuration, checks, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+        #expect(checks.connectStorm == 20 && checks.stormRate == 400)
+        #expect(checks.idleConnections == 5 && !checks.idleInTransaction)
         #expect(configuration.cancelFraction == 0.3 && configuration.cancelDelayMicroseconds == 10_000)
-        #expect(configuration.stateLeakCheck)
+        #expect(checks.stateLeakCheck)
         let lines = LineCollector()
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: lines.append)
         let summary = outcome.summary
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(summary.storm?.attempted == 20 && summary.storm?.connected == 20, "\(lines.text)")
@@ -275,9 +279,10 @@ struct PoolerStressTests {
         options.noVacuum = true
         options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
         adjust(&options)
-        let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+        let (configuration, checks, plan) = try options.makeSpecRun(spec: spec, connection: settings)
         let lines = LineCollector()
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: lines.append)
         return (outcome, lines.text)
     }
 
@@ -340,14 +345,14 @@ struct PoolerSpecOptionTests {
 
     @Test func specValuesBecomeTheRunsOptions() throws {
         let spec = try WorkloadSpec.parse(Self.spec, path: "p.toml")
-        let (configuration, _) = try PgbenchOptions().makeSpecRun(spec: spec, connection: Self.settings)
-        #expect(configuration.connectStorm == 100)
-        #expect(configuration.stormRate == 50)
-        #expect(configuration.idleConnections == 10)
-        #expect(configuration.idleInTransaction)
+        let (configuration, checks, _) = try PgbenchOptions().makeSpecRun(spec: spec, connection: Self.settings)
+        #expect(checks.connectStorm == 100)
+        #expect(checks.stormRate == 50)
+        #expect(checks.idleConnections == 10)
+        #expect(checks.idleInTransaction)
         #expect(configuration.cancelFraction == 0.2)
         #expect(configuration.cancelDelayMicroseconds == 5000)
-        #expect(configuration.stateLeakCheck)
+        #expect(checks.stateLeakCheck)
     }
 
     @Test func commandLineOptionsWin() throws {
@@ -358,14 +363,14 @@ struct PoolerSpecOptionTests {
         options.idleConnections = "0"
         options.cancelFraction = "0.5"
         options.cancelDelay = "2"
-        let (configuration, _) = try options.makeSpecRun(spec: spec, connection: Self.settings)
-        #expect(configuration.connectStorm == 7)
-        #expect(configuration.stormRate == 3)
-        #expect(configuration.idleConnections == 0)
+        let (configuration, checks, _) = try options.makeSpecRun(spec: spec, connection: Self.settings)
+        #expect(checks.connectStorm == 7)
+        #expect(checks.stormRate == 3)
+        #expect(checks.idleConnections == 0)
         #expect(configuration.cancelFraction == 0.5)
         #expect(configuration.cancelDelayMicroseconds == 2000)
         // Flags can only add: the spec's true stays.
-        #expect(configuration.stateLeakCheck)
+        #expect(checks.stateLeakCheck)
     }
 
     @Test func stateLeakCheckIsAnOptionOfTheCommandLine() throws {
@@ -399,9 +404,9 @@ struct PoolerSpecOptionTests {
         let spec = try WorkloadSpec.parse("[[script]]\nsql = \"SELECT 1\"\n", path: "p.toml")
         var options = PgbenchOptions()
         options.stateLeakCheck = true
-        let (configuration, _) = try options.makeSpecRun(spec: spec, connection: Self.settings)
-        #expect(configuration.connectStorm == 0 && configuration.idleConnections == 0)
+        let (configuration, checks, _) = try options.makeSpecRun(spec: spec, connection: Self.settings)
+        #expect(checks.connectStorm == 0 && checks.idleConnections == 0)
         #expect(configuration.cancelFraction == 0)
-        #expect(configuration.stateLeakCheck)
+        #expect(checks.stateLeakCheck)
     }
 }

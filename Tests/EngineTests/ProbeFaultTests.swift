@@ -8,6 +8,7 @@ import Workload
 
 @testable import Engine
 @testable import Connection
+@testable import PoolerChecks
 
 /// Network faults on loopback: the fault proxy on its own, the `faults` probe against PostgreSQL and PgBouncer, and
 /// a pooler whose server connections are reset under a running benchmark.

@@ -5,6 +5,7 @@ import Stats
 import Synchronization
 import Testing
 @testable import Connection
+@testable import PoolerChecks
 
 /// A server on loopback that answers every login with the same scripted bytes, and the first request after it with
 /// another script: a protocol implementation that gets things wrong on purpose, to show that the probes see it.

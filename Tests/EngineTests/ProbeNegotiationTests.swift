@@ -5,6 +5,7 @@ import NIOPosix
 import Stats
 import Testing
 @testable import Connection
+@testable import PoolerChecks
 
 /// Where a probe test points: PostgreSQL itself (the control), or the shared PgBouncer in one of its pool modes.
 enum ProbeTarget: String, CaseIterable, CustomStringConvertible, Sendable {

@@ -6,6 +6,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import PgbenchCLI
+@testable import PoolerChecks
 
 /// `--pooler-stats`: PgBouncer's admin console polled during a run that queues clients.
 @Suite("pooler stats", .serialized)
@@ -27,8 +28,10 @@ struct ProbePoolerStatsTests {
         configuration.noVacuum = true
         configuration.scale = 1
         configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
-        configuration.probes.poolerStats = true
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
+        var checks = PoolerCheckOptions()
+        checks.probes.poolerStats = true
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: { _ in })
         let stats = try #require(outcome.summary.probes?["pooler-stats"])
         let report = Probes.describe("pooler-stats", stats).joined(separator: "\n")
         print(report)
@@ -55,10 +58,10 @@ struct ProbePoolerStatsTests {
         let connection = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 6432), user: "u", database: "d")
         var options = PgbenchOptions()
         options.poolerStats = "localhost"
-        #expect(throws: PgswarmError.self) { try options.makeRunConfiguration(connection: connection) }
+        #expect(throws: PgswarmError.self) { try options.makePoolerChecks(connection: connection) }
         options.poolerStats = "127.0.0.1:6433"
-        let configuration = try options.makeRunConfiguration(connection: connection)
-        #expect(configuration.probes.poolerStats)
-        #expect(configuration.probes.poolerStatsAddress == "127.0.0.1:6433")
+        let checks = try options.makePoolerChecks(connection: connection)
+        #expect(checks.probes.poolerStats)
+        #expect(checks.probes.poolerStatsAddress == "127.0.0.1:6433")
     }
 }

@@ -6,6 +6,7 @@ import Stats
 import Testing
 import Workload
 @testable import Connection
+@testable import PoolerChecks
 
 /// SplitMix64: a seeded generator, so that a planner test sees the same pipelines every time.
 struct SeededGenerator: RandomNumberGenerator {

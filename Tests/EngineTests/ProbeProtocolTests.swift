@@ -3,6 +3,7 @@ import Foundation
 import LocalCluster
 import Stats
 import Testing
+@testable import PoolerChecks
 
 /// The pipeline, copy and notify probes against PostgreSQL (the control) and PgBouncer in both pool modes.
 @Suite("pipeline, copy and notify probes", .serialized)

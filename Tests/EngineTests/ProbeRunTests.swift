@@ -6,6 +6,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import PgbenchCLI
+@testable import PoolerChecks
 
 /// `--probe` as the command line gives it: parsing, and a probe-only run (`-c 0`) writing summary.json.
 @Suite("probe options and probe-only runs")
@@ -30,17 +31,18 @@ struct ProbeRunTests {
         options.probeClients = "3"
         options.probeStorm = "100"
         let configuration = try options.makeRunConfiguration(connection: connection)
+        let checks = try options.makePoolerChecks(connection: connection)
         #expect(configuration.clients == 0)
         #expect(configuration.threads == 1)
-        #expect(configuration.probes.names == [.pipeline, .notify])
-        #expect(configuration.probes.rounds == 5)
-        #expect(configuration.probes.clients == 3)
-        #expect(configuration.probes.storm == 100)
+        #expect(checks.probes.names == [.pipeline, .notify])
+        #expect(checks.probes.rounds == 5)
+        #expect(checks.probes.clients == 3)
+        #expect(checks.probes.storm == 100)
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
-        #expect(DryRunReport.lines(configuration: configuration, plan: plan)
+        #expect(DryRunReport.lines(configuration: configuration, poolerChecks: checks, plan: plan)
             .contains("probes: pipeline, notify (rounds 5, clients 3, storm 100, timeout 10 s)"))
         options.probeRounds = "0"
-        #expect(throws: PgswarmError.self) { try options.makeRunConfiguration(connection: connection) }
+        #expect(throws: PgswarmError.self) { try options.makePoolerChecks(connection: connection) }
     }
 
     @Test("a probe-only run through transaction pooling writes probes.<name> and its summary lines")
@@ -54,10 +56,12 @@ struct ProbeRunTests {
         configuration.noVacuum = true
         configuration.scale = 1
         configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
-        configuration.probes = ProbeOptions(names: [.pipeline, .notify])
-        configuration.probes.rounds = 1
+        var checks = PoolerCheckOptions()
+        checks.probes = ProbeOptions(names: [.pipeline, .notify])
+        checks.probes.rounds = 1
         let lines = LineCollector()
-        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { lines.append($0) })
+        let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
+                                              print: { lines.append($0) })
         let written = try RunSummary.read(from: outcome.outputDirectory + "/summary.json")
         let probes = try #require(written.probes)
         #expect(Set(probes.keys) == ["pipeline", "notify"])
@@ -92,10 +96,10 @@ struct ProbeSpecTests {
         let connection = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 6432), user: "u", database: "d")
         var options = PgbenchOptions()
         options.probeRounds = "7"
-        let (configuration, _) = try options.makeSpecRun(spec: spec, connection: connection)
-        #expect(configuration.probes.names == [name])
-        #expect(configuration.probes.rounds == 7)  // the command line wins over the spec's 3
-        #expect(configuration.probes.storm == (name == .negotiation ? 40 : 0))
+        let (_, checks, _) = try options.makeSpecRun(spec: spec, connection: connection)
+        #expect(checks.probes.names == [name])
+        #expect(checks.probes.rounds == 7)  // the command line wins over the spec's 3
+        #expect(checks.probes.storm == (name == .negotiation ? 40 : 0))
     }
 
     @Test("[probe] with an unknown name or key is refused at its line")

@@ -24,7 +24,7 @@ struct WorkloadSpecRunTests {
         let spec = try Self.spec("every-feature.toml")
         var options = PgbenchOptions()
         options.randomSeed = "7"
-        let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: Self.settings)
+        let (configuration, _, plan) = try options.makeSpecRun(spec: spec, connection: Self.settings)
         #expect(configuration.phases.map(\.name) == ["warmup", "ramp", "steady"])
         #expect(configuration.phases.map(\.kind) == [.warmup, .ramp, .steady])
         #expect(configuration.phases[1].clientsFrom == 2 && configuration.phases[1].clientsTo == 6)
@@ -50,7 +50,7 @@ struct WorkloadSpecRunTests {
         options.scale = "5"
         options.progress = "2"
         options.outputDirectory = "/tmp/out"
-        let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: Self.settings)
+        let (configuration, _, plan) = try options.makeSpecRun(spec: spec, connection: Self.settings)
         #expect(configuration.threads == 3)
         #expect(configuration.mode == .extended)
         #expect(plan.scripts.allSatisfy { $0.mode == .extended })
@@ -78,7 +78,7 @@ struct WorkloadSpecRunTests {
         var options = PgbenchOptions()
         options.clients = "3"
         options.time = "2"
-        let (configuration, _) = try options.makeSpecRun(spec: spec, connection: Self.settings)
+        let (configuration, _, _) = try options.makeSpecRun(spec: spec, connection: Self.settings)
         #expect(configuration.phases.isEmpty)
         #expect(configuration.clients == 3)
         #expect(configuration.limit == .duration(seconds: 2))
@@ -179,7 +179,7 @@ struct ShippedWorkloadRunTests {
         options.noVacuum = true
         options.randomSeed = "42"
         options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
-        let (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+        let (configuration, _, plan) = try options.makeSpecRun(spec: spec, connection: settings)
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
         return (outcome, spec, lines.text)

@@ -70,19 +70,6 @@ public struct RunConfiguration: Sendable {
     /// `--scram-cache`: keep SCRAM's salted password per (password, salt, iterations), as poolers do, instead of
     /// computing it for every login, as applications do.
     public var scramCache: Bool = false
-    /// `--connect-storm N`: open N connections before the clients start, timing each; `--storm-rate` per second
-    /// (nil: as fast as the server accepts them).
-    public var connectStorm: Int = 0
-    public var stormRate: Double?
-    /// `--idle-connections M`: connections opened before the run that stay idle while the clients work.
-    public var idleConnections: Int = 0
-    /// `--idle-in-transaction`: the idle connections sit inside an open transaction (BEGIN), as a leaky pool's would.
-    public var idleInTransaction: Bool = false
-    /// `--state-leak-check`: beside the clients, a few connections SET a marker and others look for it, counting
-    /// every marker seen on a connection that did not set it (a pooler leaking session state). See `StateLeakProbe`.
-    public var stateLeakCheck: Bool = false
-    /// `--probe NAME[,NAME]`: pooler-correctness probes run beside the clients (alone with `-c 0`).
-    public var probes = ProbeOptions()
     /// `--verbose-errors`.
     public var verboseErrors: Bool = false
     /// A workload spec's phases, in order; empty for a plain pgbench-style run (one steady phase of `limit`).
@@ -111,6 +98,6 @@ public struct RunConfiguration: Sendable {
     /// The hlog interval: the progress interval, or one second.
     public var intervalSeconds: Double { progressInterval ?? 1.0 }
 
-    /// `-c 0` with probes: no clients, so nothing of pgbench's (tables, vacuum, transaction summary) applies.
-    public var isProbeOnly: Bool { clients == 0 && phases.isEmpty }
+    /// `-c 0` (with probes): no clients, so nothing of pgbench's (tables, vacuum, transaction summary) applies.
+    public var hasNoClients: Bool { clients == 0 && phases.isEmpty }
 }

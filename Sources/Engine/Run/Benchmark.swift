@@ -20,18 +20,19 @@ public enum Benchmark {
         public var abortedClients: Int
     }
 
-    /// Runs `plan` under `configuration`. Throws `PgswarmError` for what prevents the run from starting
+    /// Runs `plan` under `configuration`, with `companions` beside the clients. Throws `PgswarmError` for what prevents the run from starting
     /// (unreachable server, refused login, missing tables); errors during the run are counted instead.
     public static func run(
         configuration: RunConfiguration,
         plan: Plan,
+        companions: [any RunCompanion] = [],
         print: @escaping Printer,
         stop: StopSignal = StopSignal()
     ) async throws -> Outcome {
-        try OpenFileLimit.ensureRoom(for: configuration)
+        try OpenFileLimit.ensureRoom(for: configuration, companions: companions)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         do {
-            let outcome = try await BenchmarkRun(configuration: configuration, plan: plan, group: group,
+            let outcome = try await BenchmarkRun(configuration: configuration, plan: plan, companions: companions, group: group,
                                                  print: print, stop: stop).execute()
             try? await group.shutdownGracefully()
             return outcome

@@ -12,6 +12,7 @@ import DirectIO
 struct BenchmarkRun {
     let configuration: RunConfiguration
     let plan: Plan
+    let companions: [any RunCompanion]
     let group: MultiThreadedEventLoopGroup
     let print: Benchmark.Printer
     let stop: StopSignal
@@ -24,8 +25,7 @@ struct BenchmarkRun {
         let preparation = try await prepare()
         let driver = try ClientDriverChoice.choose(configuration.ioDriver, settings: configuration.connection,
                                                    adminUsedTLS: preparation.adminUsedTLS)
-        // The direct driver's clients get loops of their own; NIO's group keeps the admin work, probes, storms and
-        // hordes.
+        // The direct driver's clients get loops of their own; NIO's group keeps the admin work and the companions.
         let directGroup: DirectEventLoopGroup? = if case .direct = driver {
             DirectEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         } else {
@@ -33,25 +33,15 @@ struct BenchmarkRun {
         }
         defer { directGroup?.shutdownGracefully(queue: .global()) { _ in } }
         let outputDirectory = try makeOutputDirectory()
-        let poolerStats = try startPoolerStats(outputDirectory: outputDirectory)
-        var stormOutcome: ConnectionStorm.Outcome?
-        if configuration.connectStorm > 0 {
-            var storm = ConnectionStorm(count: configuration.connectStorm, rate: configuration.stormRate,
-                                        settings: configuration.connection, group: directGroup ?? group)
-            if case .direct(let endpoint) = driver { storm.endpoint = endpoint }
-            stormOutcome = await storm.run()
+        let directEndpoint: DirectEndpoint? = if case .direct(let endpoint) = driver { endpoint } else { nil }
+        let companionContext = RunCompanionContext(
+            configuration: configuration, group: group,
+            clientGroup: directGroup.map { $0 as any EventLoopGroup } ?? group,
+            directEndpoint: directEndpoint, outputDirectory: outputDirectory, print: print)
+        for companion in companions {
+            try await companion.start(companionContext)
         }
-        let storm = stormOutcome
-        let horde: IdleHorde? = configuration.idleConnections > 0
-            ? await IdleHorde.open(count: configuration.idleConnections, inTransaction: configuration.idleInTransaction,
-                                   settings: configuration.connection, group: group)
-            : nil
         if let startAt = configuration.startAt { await waitUntil(startAt) }
-        // The probes run beside the clients, on the same event loops, each bounded in rounds and waits.
-        let probes: Task<[String: ProbeSummary], Never>? = configuration.probes.isEmpty ? nil
-            : Task { [configuration, group] in
-                await Probes.run(configuration.probes, settings: configuration.connection, group: group)
-            }
         let hlogPath = outputDirectory + "/latency.hlog"
         let wallStart = Date()
         let startNanos = NIODeadline.now().uptimeNanoseconds
@@ -91,9 +81,6 @@ struct BenchmarkRun {
             ClientStarter.start(clients: clientsByLoop[index], done: finishedByLoop[index], on: loop,
                                 context: loopContexts[index], run: run)
         }
-        // Beside the clients, not inside them: the probe's connections are ordinary clients of the pooler.
-        let leakProbe = configuration.stateLeakCheck
-            ? StateLeakProbe.start(settings: configuration.connection, group: group) : nil
         let allDone = EventLoopFuture.andAllComplete(finished, on: group.next())
         let doneFlag = CompletionFlag()
         allDone.whenComplete { _ in doneFlag.set() }
@@ -147,6 +134,9 @@ struct BenchmarkRun {
                 failedPerInterval.append(snapshot.counters.failedTransactions)
                 recordedSeconds += length
             }
+            for companion in companions {
+                await companion.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9)
+            }
             progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
                               openConnections: await openConnections(loops: loops, contexts: loopContexts),
                               phase: run.timeline?.phaseIndex(at: start + 1e-6).map { configuration.phases[$0].name },
@@ -156,20 +146,11 @@ struct BenchmarkRun {
         }
         let endNanos = NIODeadline.now().uptimeNanoseconds
         await closeHeldConnections(clients, group: group)
-        let stateLeak = await leakProbe?.finish()
         try? hlog.flush()
         try? hlog.close()
-        var idleReport: IdleReport?
-        if let horde {
-            idleReport = IdleReport(asked: configuration.idleConnections, opened: horde.openedCount,
-                                    alive: await horde.checkAliveAndClose(), openErrors: horde.openErrors)
-        }
-        // Interrupted: the probes stop after their current round instead of running all of them.
-        if stop.count > 0 { probes?.cancel() }
-        var probeResults = await probes?.value
-        if let poolerStats {
-            poolerStats.poller.stop()
-            probeResults = (probeResults ?? [:]).merging([PoolerStatsPoller.summaryName: await poolerStats.task.value]) { $1 }
+        var companionReports: [RunCompanionReport] = []
+        for companion in companions {
+            companionReports.append(await companion.finish(interrupted: stop.count > 0))
         }
         await runTeardown()
         var extras = await gatherExtras(loops: loops, contexts: loopContexts)
@@ -179,8 +160,7 @@ struct BenchmarkRun {
             configuration: configuration, plan: plan, preparation: preparation, total: total, extras: extras,
             startedAt: wallStart,
             durationSeconds: run.timeline == nil ? Double(endNanos - startNanos) / 1e9 : recordedSeconds,
-            interrupted: stop.count > 0, hlogFile: hlogPath, idle: idleReport, storm: storm,
-            stateLeak: stateLeak, probes: probeResults,
+            interrupted: stop.count > 0, hlogFile: hlogPath, companionReports: companionReports,
             connectPhaseSeconds: run.startBarrier == nil ? nil
                 : Double(min(run.measuredStartNanos, endNanos) - startNanos) / 1e9,
             clientsConnectingAtStop: endWatch.connectingAtStop
@@ -203,19 +183,6 @@ struct BenchmarkRun {
     }
 
     // MARK: Before the run
-
-    /// `--pooler-stats`: polls the pooler's admin console from now until the end of the run.
-    private func startPoolerStats(outputDirectory: String) throws
-        -> (poller: PoolerStatsPoller, task: Task<ProbeSummary, Never>)?
-    {
-        guard configuration.probes.poolerStats else { return nil }
-        let console = try PoolerStatsPoller.consoleSettings(run: configuration.connection,
-                                                            address: configuration.probes.poolerStatsAddress)
-        let poller = PoolerStatsPoller(settings: console, intervalSeconds: configuration.intervalSeconds,
-                                       csvPath: outputDirectory + "/pooler-stats.csv")
-        let task = Task { [group] in await poller.run(group: group) }
-        return (poller, task)
-    }
 
     /// `--start-at`: sleeps until the wall clock reaches `date` (in steps, so Ctrl-C still ends the wait).
     private func waitUntil(_ date: Date) async {
@@ -267,7 +234,7 @@ struct BenchmarkRun {
             }
         }
         // A probe-only run (through a pooler, often) has no business with pgbench's tables.
-        if !configuration.noVacuum && !configuration.isProbeOnly {
+        if !configuration.noVacuum && !configuration.hasNoClients {
             let tables = configuration.vacuumAll
                 ? ["pgbench_branches", "pgbench_tellers", "pgbench_accounts"] : ["pgbench_branches", "pgbench_tellers"]
             for table in tables {
@@ -424,25 +391,9 @@ struct BenchmarkRun {
     }
 }
 
-/// What became of the idle connections (`--idle-connections`).
-struct IdleReport: Sendable {
-    var asked: Int
-    var opened: Int
-    /// Still answering `SELECT 1` at the end of the run.
-    var alive: Int
-    var openErrors: [String]
-}
-
 /// Moves a snapshot to its loop without leaving a copy behind (see `collect`); taken once, on that loop.
 private final class SnapshotHandover: @unchecked Sendable {
     private var snapshot: IntervalSnapshot?
     init(_ snapshot: consuming IntervalSnapshot) { self.snapshot = snapshot }
     func take() -> IntervalSnapshot? { snapshot.take() }
-}
-
-/// Set once when every client has finished; read by the interval loop.
-final class CompletionFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .relaxed) }
-    var isSet: Bool { flag.load(ordering: .relaxed) }
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
 import Glibc
-import Connection
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Connection
 
 /// Every connection is a file descriptor, so a run's connection count is bounded by RLIMIT_NOFILE. The soft limit is
 /// often 1,024 while the hard limit is far higher; like most servers and load generators, pgswarm raises the soft
@@ -27,20 +27,22 @@ enum OpenFileLimit {
         return Int(clamping: limits.rlim_cur)
     }
 
-    /// Connections a run holds at once: the connect storm closes its connections before the clients start, while
-    /// the idle connections stay open beside them.
-    static func connectionsNeeded(_ configuration: RunConfiguration) -> Int {
+    /// Connections a run holds at once: what companions hold before the clients start (a storm closes its own
+    /// first), or the clients and what companions hold beside them.
+    static func connectionsNeeded(_ configuration: RunConfiguration, companions: [any RunCompanion]) -> Int {
         let clients = max(configuration.clients,
                           configuration.phases.map { max($0.clientsFrom, $0.clientsTo) }.max() ?? 0)
-        return max(configuration.connectStorm, clients + configuration.idleConnections)
+        let before = companions.map(\.connectionsBeforeClients).max() ?? 0
+        return max(before, clients + companions.map(\.connectionsBesideClients).reduce(0, +))
     }
 
     /// Raises the limit and throws a usage error when the run still cannot hold its connections.
-    static func ensureRoom(for configuration: RunConfiguration) throws {
-        let needed = connectionsNeeded(configuration) + reserve
+    static func ensureRoom(for configuration: RunConfiguration, companions: [any RunCompanion]) throws {
+        let held = connectionsNeeded(configuration, companions: companions)
+        let needed = held + reserve
         let limit = raiseToHardLimit()
         if needed > limit {
-            throw PgswarmError(.usage, "this run holds up to \(connectionsNeeded(configuration)) connections, but the "
+            throw PgswarmError(.usage, "this run holds up to \(held) connections, but the "
                 + "open-files limit is \(limit) (hard limit included); raise it (e.g. `ulimit -n \(needed)` as root "
                 + "or in /etc/security/limits.conf) or run fewer connections")
         }

@@ -39,7 +39,7 @@ struct ProgressPrinter {
 }
 
 /// Nanoseconds as milliseconds with three decimals, as pgbench prints latencies.
-func ms(_ nanoseconds: Double) -> String {
+package func ms(_ nanoseconds: Double) -> String {
     fixed(nanoseconds / 1_000_000, 3)
 }
 

@@ -14,10 +14,8 @@ struct RunReport {
     let durationSeconds: Double
     let interrupted: Bool
     let hlogFile: String
-    let idle: IdleReport?
-    let storm: ConnectionStorm.Outcome?
-    let stateLeak: StateLeakProbe.Outcome?
-    var probes: [String: ProbeSummary]? = nil
+    /// What the companions found, in the order they ran.
+    let companionReports: [RunCompanionReport]
     /// With the start barrier: the time from the run's start until every client was connected and transactions
     /// began (nil when clients started as they connected).
     var connectPhaseSeconds: Double? = nil
@@ -29,9 +27,9 @@ struct RunReport {
     private var connect: LatencyHistogram { total.histograms[SeriesLayout.connect] }
     private var transactions: UInt64 { total.counters.transactions }
     private var failed: UInt64 { total.counters.failedTransactions }
-    private func printProbes(_ print: Benchmark.Printer) {
-        for (name, probe) in (probes ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for line in Probes.describe(name, probe) { print(line) }
+    private func printCompanions(_ print: Benchmark.Printer) {
+        for report in companionReports {
+            for line in report.lines { print(line) }
         }
     }
 
@@ -75,9 +73,9 @@ struct RunReport {
         let scripts = plan.scripts
         print("pgswarm \(PgswarmVersion.string) (server \(preparation.serverVersion ?? "unknown"), "
               + "protocol \(preparation.protocolVersion))")
-        if configuration.isProbeOnly {
+        if configuration.hasNoClients {
             print("probes only (no clients)")
-            printProbes(print)
+            printCompanions(print)
             return
         }
         if scripts.count == 1 {
@@ -170,42 +168,16 @@ struct RunReport {
                   + "(wrong victim); time to cancellation "
                   + "p50 = \(ms(Double(toCancel.valueAtPercentile(50)))) ms, max = \(ms(Double(toCancel.max))) ms")
         }
-        if let storm {
-            let times = storm.connectTimes
-            let rate = Double(storm.attempted) / max(storm.seconds, 1e-9)
-            print("connection storm: \(storm.connected)/\(storm.attempted) connected in \(fixed(storm.seconds, 3)) s "
-                  + "(\(fixed(rate, 1)) attempts/s); connect p50 = \(ms(Double(times.valueAtPercentile(50)))) ms, "
-                  + "p99 = \(ms(Double(times.valueAtPercentile(99)))) ms, max = \(ms(Double(times.max))) ms")
-            if !storm.failures.isEmpty {
-                let causes = storm.failures.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }
-                print("connection storm failures: " + causes.joined(separator: ", "))
-            }
-        }
-        if let idle {
-            print("idle connections: \(idle.opened)/\(idle.asked) opened, \(idle.alive) still alive at the end"
-                  + (configuration.idleInTransaction ? " (each idle in transaction)" : ""))
-            for error in idle.openErrors { print("  idle connection failed: \(error)") }
-        }
+        printCompanions(print)
         let handshakes = total.histograms[SeriesLayout.tls]
         if handshakes.totalCount > 0 {
             print("TLS handshakes: \(handshakes.totalCount), p50 = \(ms(Double(handshakes.valueAtPercentile(50)))) ms, "
                   + "p99 = \(ms(Double(handshakes.valueAtPercentile(99)))) ms, max = \(ms(Double(handshakes.max))) ms "
                   + "(part of the connection time)")
         }
-        if let stateLeak {
-            var line = "state leak check: \(stateLeak.checks) checks, \(stateLeak.leaks) leaks"
-            if let example = stateLeak.example {
-                line += " (a session SET of another connection was visible, e.g. pgswarm.leak_marker = '\(example)')"
-            }
-            line += "; \(stateLeak.sets) SETs made"
-            if stateLeak.errors > 0 { line += "; \(stateLeak.errors) probe errors" }
-            print(line)
-            if let error = stateLeak.firstError { print("  state leak probe error: \(error)") }
-        }
         if extras.counters.notices > 0 {
             print("notices received: \(extras.counters.notices)")
         }
-        printProbes(print)
         if extras.counters.lostConnections > 0 {
             print("connections lost during the run: \(extras.counters.lostConnections) "
                   + "(\(total.counters.connections) connections made in all)")
@@ -325,28 +297,14 @@ struct RunReport {
                 misdirected: extras.counters.cancelsMisdirected, wrongVictim: extras.counters.cancelsWrongVictim,
                 timeToCancelMicroseconds: LatencySummary(nanoseconds: total.histograms[SeriesLayout.cancel]))
         }
-        if let storm {
-            summary.storm = StormSummary(attempted: storm.attempted, connected: storm.connected,
-                                         seconds: storm.seconds, failures: storm.failures,
-                                         connectMicroseconds: LatencySummary(nanoseconds: storm.connectTimes))
-        }
         if total.histograms[SeriesLayout.tls].totalCount > 0 {
             summary.tlsHandshakeMicroseconds = LatencySummary(nanoseconds: total.histograms[SeriesLayout.tls])
         }
-        if let stateLeak {
-            summary.stateLeak = StateLeakSummary(checks: stateLeak.checks, leaks: stateLeak.leaks,
-                                                 example: stateLeak.example, sets: stateLeak.sets,
-                                                 errors: stateLeak.errors)
-        }
-        summary.probes = probes
         summary.notices = extras.counters.notices > 0 ? extras.counters.notices : nil
         summary.fairness = fairness
         summary.connectPhases = connectPhases
         if !extras.errorDetails.isEmpty { summary.errorsDetailed = ErrorDetailCount.sorted(extras.errorDetails) }
-        if let idle {
-            summary.idleConnectionsOpened = idle.opened
-            summary.idleConnectionsAlive = idle.alive
-        }
+        for report in companionReports { report.fillSummary(&summary) }
         return summary
     }
 }

@@ -1,3 +1,4 @@
+import PoolerChecks
 import ArgumentParser
 import Engine
 import Foundation
@@ -54,6 +55,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let settings: ConnectionSettings
         var configuration: RunConfiguration
+        let poolerChecks: PoolerCheckOptions
         let plan: Plan
         var databaseGiven = connection.database != nil || connection.dbname != nil
         var needsPgbenchTables = false
@@ -68,18 +70,19 @@ struct RunCommand: AsyncParsableCommand {
             settings = try connection.resolve()
             var options = pgbenchOptions()
             options.scripts = Invocation.scripts.filter { $0 != .file(specPath) }
-            (configuration, plan) = try options.makeSpecRun(spec: spec, connection: settings)
+            (configuration, poolerChecks, plan) = try options.makeSpecRun(spec: spec, connection: settings)
             needsPgbenchTables = spec.scripts.contains { $0.text.contains("pgbench_") }
         } else {
             settings = try connection.resolve()
             let options = pgbenchOptions()
             configuration = try options.makeRunConfiguration(connection: settings)
+            poolerChecks = try options.makePoolerChecks(connection: settings)
             plan = try options.makePlan(configuration: configuration)
             let builtinNames = Set(BuiltinScript.list().map(\.source.name))
             needsPgbenchTables = plan.scripts.contains { builtinNames.contains($0.name) }
         }
         if dryRun {
-            for line in DryRunReport.lines(configuration: configuration, plan: plan) { print(line) }
+            for line in DryRunReport.lines(configuration: configuration, poolerChecks: poolerChecks, plan: plan) { print(line) }
             return
         }
 
@@ -116,6 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             outcome = try await Benchmark.run(
                 configuration: configuration,
                 plan: plan,
+                companions: poolerChecks.companions,
                 print: StandardOutput.write,
                 stop: stop
             )
