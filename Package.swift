@@ -2,9 +2,18 @@
 import PackageDescription
 
 // The hot path (sessions, codec, recorder, script runner) lives in classes and structs touched by one event loop at
-// a time; dynamic exclusivity checks there cost ~2% of client CPU and guard nothing, so release builds drop them.
+// a time; dynamic exclusivity checks there cost client CPU and guard nothing, so release builds drop them.
 let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+// Modules and the directions they may depend on one another (an arrow points at what a module imports; nothing
+// points back up):
+//
+//   pgswarm (the CLI) ──> PgbenchCLI ──> PoolerChecks ──> Engine ──> DirectIO ──> Connection ──> PGWire
+//                    └──> Report ──> Stats             Engine ──> Workload, Stats, Connection, PGWire
+//   LocalCluster stands alone (throwaway servers for tests and --temp-postgres).
+//
+// New run companions (telemetry, metrics) are modules beside PoolerChecks: they import Engine, and the CLI
+// registers them. docs/ARCHITECTURE.md says what each module holds.
 let package = Package(
     name: "pgswarm",
     platforms: [.macOS(.v15)],

@@ -18,9 +18,9 @@ package protocol DirectSocketHandler: AnyObject {
 
 /// An event loop of its own thread around one epoll instance, for the clients' connections when no TLS is involved.
 ///
-/// Why not NIO's loop: on a loopback benchmark NIO's channel machinery (pipeline invocations, promise and lifecycle
-/// checks, retain/release on every read, write and flush) cost the client about 2.2 µs of user time per
-/// transaction against pgbench's 1.0 µs. Here a readable socket is one call to its handler, which reads into the
+/// Why not NIO's loop: NIO's channel machinery (pipeline invocations, promise and lifecycle checks, retain/release
+/// on every read, write and flush) costs a client more user time per transaction than the round trip itself
+/// (docs/ARCHITECTURE.md, "The hot path"). Here a readable socket is one call to its handler, which reads into the
 /// loop's receive buffer and decodes in place; a request is one send(2) of the session's buffer.
 ///
 /// It is a full NIO `EventLoop` (tasks, timers, promises, futures), so that everything the run does on its loops

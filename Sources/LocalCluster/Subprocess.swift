@@ -9,8 +9,8 @@ import Glibc
 /// PostgreSQL's server programs refuse to run as root, so when we are root every command that touches
 /// the cluster goes through `runuser -u postgres` (Debian's PostgreSQL packages create that user).
 ///
-/// Built on posix_spawn and waitpid rather than Foundation's `Process`, whose `waitUntilExit` was seen to hang
-/// here on children that had already exited when called from Swift Testing's concurrent tests.
+/// Built on posix_spawn and waitpid rather than Foundation's `Process`, whose `waitUntilExit` can hang on children
+/// that have already exited when called from Swift Testing's concurrent tests.
 public enum Subprocess {
     public struct Output: Sendable {
         public var status: Int32

@@ -13,8 +13,8 @@ import DirectIO
 ///
 /// "As fast as allowed" keeps `windowPerLoop` connects under way per loop rather than all N at once: a burst of
 /// 10,000 SYNs overflows the listen queue (PgBouncer's listen_backlog is 128), and every dropped SYN waits for the
-/// kernel's one-second retransmit, so the unbounded burst was the slower storm (one round in three took over a
-/// second longer). The window refills as each connect ends, so the server or pooler accepts at its own pace.
+/// kernel's one-second retransmit. The window refills as each connect ends, so the server or pooler accepts at its
+/// own pace.
 package struct ConnectionStorm {
     struct Outcome: Sendable {
         var attempted: Int

@@ -4,9 +4,9 @@
 /// exist so that histograms decoded from other tools (and the shared test vectors) keep their own geometry.
 ///
 /// The slot storage is allocated lazily and grows a few buckets at a time, up to the slot of the largest value recorded
-/// so far: a series that never records costs no storage, and a series of millisecond latencies needs about 120 KB
-/// instead of the 264 KB a full 1 ns .. 1 hour array takes. With thousands of connections on a small machine these
-/// arrays (several series per event loop, a spare set each for the next interval) were most of the fixed memory.
+/// so far: a series that never records costs no storage, and a series of millisecond latencies needs less than half
+/// of what a full 1 ns .. 1 hour array takes. Several series per event loop, and a spare set each for the next
+/// interval, would otherwise make up most of a small run's fixed memory.
 ///
 /// `record` is O(1). It allocates only when a value lands beyond the storage so far (a new largest value, at most once
 /// per bucket over the histogram's life), and never once the storage is uniquely referenced and large enough, which is

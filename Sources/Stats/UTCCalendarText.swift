@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Date texts in UTC from the C library's calendar arithmetic rather than Foundation's DateFormatter: DateFormatter
-/// loads ICU, whose tables add about 6 MB to the resident memory of a process that otherwise never needs them.
+/// loads ICU, whose tables add megabytes to the resident memory of a process that otherwise never needs them.
 public enum UTCCalendarText {
     private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -41,8 +41,8 @@ public enum Value: Sendable, Equatable {
 
     /// Calls `body` with the UTF-8 text of the value. Integers and booleans, the common case, are formatted on the
     /// stack without allocating.
-    /// Inlinable so that callers get it specialised: the generic version looked up type metadata at run time on
-    /// every call (seen in the client's profile, once per query parameter).
+    /// Inlinable so that callers get it specialised: unspecialised, the generic version looks up type metadata at run
+    /// time on every call, once per query parameter.
     @inlinable
     public func withUTF8Text<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch self {

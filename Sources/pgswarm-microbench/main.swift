@@ -2,8 +2,7 @@
 //
 //     swift run -c release pgswarm-microbench
 //
-// - recording: what a transaction costs the stats (two histogram samples: overall and per script), against the
-//   issue's target of under 100 ns;
+// - recording: what a transaction costs the stats (two histogram samples: overall and per script);
 // - snapshot: taking and recycling one loop's interval snapshot (once per interval, not per transaction).
 import Foundation
 import Stats

@@ -11,10 +11,8 @@ import DirectIO
 ///
 /// Why: with server and client on one machine, every request's send(2) wakes the backend that answers it. Woken on
 /// the sender's CPU, the backend simply runs next; woken on another CPU that is busy, it costs an interprocessor
-/// interrupt to preempt whatever runs there. pgbench's threads and their backends usually settle on one CPU by
-/// themselves; pgswarm's loops, fed by connects in parallel, usually ended up with backends on both CPUs, and paid
-/// for it: `Scripts/colocation.sh` measured 70,500–85,600 tps at 7.8–9.7 µs of client CPU per transaction left to
-/// the scheduler, 87,600–89,800 tps at 7.2–7.3 µs co-located (README, "Performance").
+/// interrupt to preempt whatever runs there. Loops fed by connects in parallel end up with backends on every CPU
+/// unless something places them (docs/performance.md has the measurements, `Scripts/colocation.sh`).
 ///
 /// How: once the first client finds a PostgreSQL backend on this machine at the other end (the process its
 /// BackendKeyData names is a `postgres` in /proc), the loops are pinned one per CPU (the first -j CPUs this process
@@ -23,7 +21,7 @@ import DirectIO
 /// socket (which records none). When that CPU has a loop other than the client's, the client moves there
 /// (`Client.receiveBufferDone`); backends the kernel later moves are followed the same way. Through a pooler the key
 /// is the pooler's own and nothing moves: every answer comes from the one pooler process, and piling every client
-/// onto its CPU cost 3% of the throughput through PgBouncer.
+/// onto its CPU would take that CPU from the pooler.
 ///
 /// Only for runs on the direct driver over a Unix socket or TCP to a loopback address, with at least two CPUs and no
 /// more loops than CPUs; `--cpu-steering off` keeps every client on the loop it started on.

@@ -3,8 +3,8 @@ import NIOCore
 /// Starts one event loop's clients with a bounded number of them connecting at once.
 ///
 /// Starting 10,000 clients in one go opens 10,000 sockets in the same millisecond: every connect in flight holds its
-/// own promises, closures, timeout task and bootstrap, about 1.5 KB each, all alive at the same moment, which set the
-/// run's peak memory (100 MB instead of 84 MB for 10,000 connections through PgBouncer); and a burst that size
+/// own promises, closures, timeout task and bootstrap, all alive at the same moment, which would set the run's peak
+/// memory; and a burst that size
 /// overflows the server's listen queue (at most net.core.somaxconn, PgBouncer's listen_backlog defaults to 128),
 /// so that some connects wait for the kernel's one-second SYN retransmit. A window of connects in flight per loop
 /// avoids most of both; it refills as soon as connections complete, so connecting stays as fast as the server

@@ -25,7 +25,7 @@ public struct BackendKeyData: Hashable, Sendable {
         }
         // A copy, not a slice: the key lives as long as the connection, and a slice would keep the whole receive
         // buffer it arrived in referenced, so that NIO could never reuse that buffer and would allocate a new one
-        // for every read (two allocations per transaction, measured).
+        // for every read.
         let key = ByteBuffer(bytes: payload.readBytes(length: payload.readableBytes)!)
         return BackendKeyData(processID: processID, secretKey: key)
     }
