@@ -75,12 +75,46 @@ struct ScriptCompiler {
         }
         if pipelineDepth > 0 { items = try wrapInPipelines(items) }
         try checkConditionals(items)
+        try checkPipelines(items)
         return finish(
             items,
             variables: &variables,
             nextSQLIndex: &nextSQLIndex,
             nextStatementNumber: &nextStatementNumber
         )
+    }
+
+    // MARK: Pipelines
+
+    /// What pgbench refuses when it reaches it, refused before the run: a pipeline in the simple protocol, one
+    /// opened twice or closed when none is open, and a script that ends with its pipeline open (pgbench aborts the
+    /// client there; a script bug is not to be hidden). Scripts with `\if` are checked for the first only, since a
+    /// pipeline may open and close in different branches.
+    private func checkPipelines(_ items: [Located]) throws(WorkloadError) {
+        var open: Int?
+        var conditional = false
+        for located in items {
+            guard case .command(let command) = located.item else {
+                if case .ifCondition = located.item { conditional = true }
+                continue
+            }
+            switch command {
+            case .startPipeline:
+                if mode == .simple {
+                    throw source.error(at: located.offset, "cannot use pipeline mode with the simple query protocol")
+                }
+                if open != nil && !conditional { throw source.error(at: located.offset, "already in pipeline mode") }
+                open = located.offset
+            case .syncPipeline, .endPipeline:
+                if open == nil && !conditional { throw source.error(at: located.offset, "not in pipeline mode") }
+                if case .endPipeline = command { open = nil }
+            default:
+                break
+            }
+        }
+        if let offset = open, !conditional {
+            throw source.error(at: offset, "end of script reached with pipeline open")
+        }
     }
 
     // MARK: Conditionals
