@@ -152,6 +152,7 @@ public struct PgbenchOptions: Sendable, Equatable {
         if progressTimestamp && progress == nil {
             throw PgswarmError(.usage, "--progress-timestamp is allowed only under --progress")
         }
+        configuration.progressTimestamp = progressTimestamp
         configuration.scale = try scaleValue()
         configuration.definedVariables = Set(try parsedDefines().map(\.0))
 

@@ -23,6 +23,8 @@ public struct RunConfiguration: Sendable {
     public var latencyLimitMicroseconds: Double?
     /// `-P`: seconds between progress lines; nil prints none. The hlog interval is this or 1 s.
     public var progressInterval: Double?
+    /// `--progress-timestamp`: progress lines carry the Unix time instead of the seconds since the start.
+    public var progressTimestamp = false
     /// `-C`: a new connection for each transaction.
     public var connectPerTransaction: Bool = false
     /// `--max-tries`: attempts for a transaction that failed with a serialization failure or deadlock.

@@ -137,7 +137,9 @@ struct BenchmarkRun {
             for companion in companions {
                 await companion.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9)
             }
-            progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9, lengthSeconds: length,
+            progress.interval(snapshot, endSeconds: Double(end - startNanos) / 1e9,
+                              endEpochSeconds: wallStart.timeIntervalSince1970 + Double(end - startNanos) / 1e9,
+                              lengthSeconds: length,
                               openConnections: await openConnections(loops: loops, contexts: loopContexts),
                               phase: run.timeline?.phaseIndex(at: start + 1e-6).map { configuration.phases[$0].name },
                               connecting: (run.startBarrier?.remaining ?? 0) > 0 && snapshot.counters.transactions == 0)

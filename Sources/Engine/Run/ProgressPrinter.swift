@@ -8,8 +8,9 @@ struct ProgressPrinter {
     let configuration: RunConfiguration
     let print: Benchmark.Printer
 
-    func interval(_ snapshot: IntervalSnapshot, endSeconds: Double, lengthSeconds: Double, openConnections: Int,
-                  phase: String? = nil, connecting: Bool = false)
+    /// `endSeconds` counts from the run's start, `endEpochSeconds` is the same moment as Unix time.
+    func interval(_ snapshot: IntervalSnapshot, endSeconds: Double, endEpochSeconds: Double, lengthSeconds: Double,
+                  openConnections: Int, phase: String? = nil, connecting: Bool = false)
     {
         // The last interval of a run is usually a sliver; it goes to the hlog but not to the screen, as in pgbench.
         guard let interval = configuration.progressInterval, lengthSeconds >= interval / 2 else { return }
@@ -21,7 +22,9 @@ struct ProgressPrinter {
         let latency = snapshot.histograms[SeriesLayout.latency]
         let counters = snapshot.counters
         let tps = Double(counters.transactions) / lengthSeconds
-        var line = "progress: \(fixed(endSeconds, 1)) s, \(fixed(tps, 1)) tps"
+        // pgbench's two forms: "1.0 s" from the start, or "1796408372.417 s" with --progress-timestamp.
+        let time = configuration.progressTimestamp ? fixed(endEpochSeconds, 3) : fixed(endSeconds, 1)
+        var line = "progress: \(time) s, \(fixed(tps, 1)) tps"
         line += ", lat \(ms(latency.mean)) ms stddev \(ms(latency.stdDeviation))"
         line += ", p99 \(ms(Double(latency.valueAtPercentile(99)))) ms"
         line += ", \(counters.failedTransactions) failed"
