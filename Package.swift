@@ -126,26 +126,64 @@ let package = Package(
         .testTarget(
             name: "PGWireTests",
             dependencies: [
-                "PGWire", "LocalCluster",
+                "PGWire", "LocalCluster", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "LocalCluster"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "LocalCluster", "TestSupport"]),
         // Resources/: HdrHistogram test vectors, read by path. decode_hlog.py: the Python (hdrh) interop reader.
         .testTarget(name: "StatsTests", dependencies: ["Stats"], exclude: ["Resources", "decode_hlog.py"]),
-        .testTarget(
-            name: "EngineTests",
+        // What the integration tests share: the throwaway server and pooler of the test process, pgbench's tables
+        // in it, the pgswarm executable run as a user would, a TLS server.
+        .target(
+            name: "TestSupport",
             dependencies: [
-                "Engine", "PgbenchCLI", "PoolerChecks", "Connection", "DirectIO", "LocalCluster", "Stats", "Workload", "PGWire",
+                "LocalCluster", "Engine", "Connection", "PgbenchCLI", "Workload", "Stats",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Tests/Support"
+        ),
+        .testTarget(
+            name: "ConnectionTests",
+            dependencies: [
+                "Connection", "TestSupport", "LocalCluster", "PGWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "PgbenchCLI", "Connection", "LocalCluster"]),
-        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
+        .testTarget(
+            name: "DirectIOTests",
+            dependencies: ["DirectIO", "Connection", "PGWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "TestSupport", "PgbenchCLI", "PoolerChecks", "Connection", "DirectIO", "LocalCluster",
+                "Stats", "Workload", "PGWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PoolerChecksTests",
+            dependencies: [
+                "PoolerChecks", "TestSupport", "Engine", "PgbenchCLI", "Connection", "LocalCluster", "Stats",
+                "Workload", "PGWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PgbenchCLITests",
+            dependencies: ["PgbenchCLI", "TestSupport", "Engine", "PoolerChecks", "Connection", "Workload", "Stats"]
+        ),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "TestSupport", "LocalCluster"]),
+        .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

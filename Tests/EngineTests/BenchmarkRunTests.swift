@@ -7,49 +7,14 @@ import Workload
 @testable import Connection
 @testable import PgbenchCLI
 @testable import PoolerChecks
+import TestSupport
 
 /// End-to-end runs against a real PostgreSQL: init, then each built-in workload in each query mode.
 @Suite("Benchmark runs against a real server", .serialized)
 struct BenchmarkRunTests {
-    /// A database of our own in the shared test cluster, initialised at scale 1 once.
-    static func initialisedDatabase() async throws -> ConnectionSettings {
-        let pg = try await TestPostgres.shared()
-        let settings = ConnectionSettings(endpoint: .tcp(host: pg.host, port: pg.port), user: pg.superuser,
-                                          database: "engine_tests")
-        try DatabaseOnce.run {
-            try pg.psql("DROP DATABASE IF EXISTS engine_tests")
-            try pg.psql("CREATE DATABASE engine_tests")
-        }
-        try await InitOnce.run {
-            var options = InitOptions()
-            options.scale = 1
-            try await PgbenchInit.run(connection: settings, options: options, print: { _ in })
-        }
-        return settings
-    }
-
-    /// A run of `clients` clients on two threads, without pgbench's vacuum, writing into a directory of its own.
-    static func configuration(_ settings: ConnectionSettings, clients: Int, limit: RunConfiguration.Limit)
-        -> RunConfiguration
-    {
-        var configuration = RunConfiguration(connection: settings)
-        configuration.clients = clients
-        configuration.threads = 2
-        configuration.limit = limit
-        configuration.noVacuum = true
-        configuration.outputDirectory = temporaryDirectory()
-        return configuration
-    }
-
-    static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "pgswarm-engine-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     @Test("init creates pgbench's tables with pgbench's row counts")
     func initCreatesTables() async throws {
-        _ = try await Self.initialisedDatabase()
+        _ = try await RunRig.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         let counts = try pg.psql(
             "SELECT (SELECT count(*) FROM pgbench_branches), (SELECT count(*) FROM pgbench_tellers), "
@@ -62,10 +27,10 @@ struct BenchmarkRunTests {
     @Test("each built-in script runs in each query mode, and the summary agrees with the hlog",
           arguments: [QueryMode.simple, .extended, .prepared])
     func builtinScriptsRun(mode: QueryMode) async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         for source in [BuiltinScript.tpcbLike, BuiltinScript.simpleUpdate, BuiltinScript.selectOnly] {
             let plan = try Plan.compile(sources: [source], mode: mode)
-            var configuration = Self.configuration(settings, clients: 3, limit: .transactionsPerClient(50))
+            var configuration = RunRig.configuration(settings, clients: 3, limit: .transactionsPerClient(50))
             configuration.mode = mode
             let lines = LineCollector()
             let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
@@ -84,9 +49,9 @@ struct BenchmarkRunTests {
 
     @Test("a duration run stops on time and records every interval")
     func durationRun() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = Self.configuration(settings, clients: 4, limit: .duration(seconds: 2))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .duration(seconds: 2))
         configuration.progressInterval = 0.5
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
@@ -102,9 +67,9 @@ struct BenchmarkRunTests {
 
     @Test("the PyPI hdrhistogram reader decodes latency.hlog, and its untagged total equals the transactions")
     func pythonReadsTheRunHlog() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .extended)
-        var configuration = Self.configuration(settings, clients: 4, limit: .duration(seconds: 1.5))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .duration(seconds: 1.5))
         configuration.progressInterval = 0.5
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -119,7 +84,7 @@ struct BenchmarkRunTests {
 
     @Test("serialization failures are retried with --max-tries, and counted as failures without it")
     func serializationFailuresRetry() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         try pg.psql("DROP TABLE IF EXISTS retry_counter; CREATE TABLE retry_counter (id int PRIMARY KEY, n int); "
                     + "INSERT INTO retry_counter VALUES (1, 0)", database: "engine_tests")
@@ -131,7 +96,7 @@ struct BenchmarkRunTests {
             END;
             """)
         let plan = try Plan.compile(sources: [script], mode: .prepared)
-        var configuration = Self.configuration(settings, clients: 4, limit: .transactionsPerClient(15))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .transactionsPerClient(15))
         configuration.maxTries = 0
         let retried = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(retried.abortedClients == 0, "\(retried.abortMessages)")
@@ -142,7 +107,7 @@ struct BenchmarkRunTests {
         #expect(counted.trimmingCharacters(in: .whitespacesAndNewlines) == "60")
 
         configuration.maxTries = 1
-        configuration.outputDirectory = Self.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let failing = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(failing.abortedClients == 0, "\(failing.abortMessages)")
         #expect(failing.summary.failedTransactions > 0)
@@ -152,9 +117,9 @@ struct BenchmarkRunTests {
 
     @Test("-C opens a connection per transaction, each timed in the connect histogram")
     func connectPerTransaction() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = Self.configuration(settings, clients: 2, limit: .transactionsPerClient(20))
+        var configuration = RunRig.configuration(settings, clients: 2, limit: .transactionsPerClient(20))
         configuration.connectPerTransaction = true
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
@@ -165,9 +130,9 @@ struct BenchmarkRunTests {
 
     @Test("-R holds the asked rate and records schedule lag and service time; -r reports each command")
     func rateAndPerCommandReport() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.tpcbLike], mode: .prepared)
-        var configuration = Self.configuration(settings, clients: 4, limit: .duration(seconds: 2))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .duration(seconds: 2))
         configuration.rate = 200
         configuration.latencyLimitMicroseconds = 50_000
         configuration.reportPerCommand = true
@@ -186,10 +151,10 @@ struct BenchmarkRunTests {
 
     @Test("--idle-connections holds connections idle in transaction through the run, all alive at the end")
     func idleHorde() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = Self.configuration(settings, clients: 2, limit: .duration(seconds: 2))
+        var configuration = RunRig.configuration(settings, clients: 2, limit: .duration(seconds: 2))
         var checks = PoolerCheckOptions()
         checks.idleConnections = 25
         checks.idleInTransaction = true
@@ -211,10 +176,10 @@ struct BenchmarkRunTests {
 
     @Test("--cancel-fraction cancels running queries with CancelRequest: counted, timed, not aborting")
     func cancelsHitRunningQueries() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [ScriptSource(name: "slow.sql", text: "SELECT pg_sleep(0.2);\n")],
                                     mode: .extended)
-        var configuration = Self.configuration(settings, clients: 2, limit: .transactionsPerClient(6))
+        var configuration = RunRig.configuration(settings, clients: 2, limit: .transactionsPerClient(6))
         configuration.cancelFraction = 1
         configuration.cancelDelayMicroseconds = 10_000
         let lines = LineCollector()
@@ -239,10 +204,10 @@ struct BenchmarkRunTests {
 
     @Test("fairness: per-client transaction counts add up to the run's, with the longest stall and no one starved")
     func fairnessFigures() async throws {
-        let settings = try await Self.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
         let lines = LineCollector()
-        let configuration = Self.configuration(settings, clients: 6, limit: .transactionsPerClient(40))
+        let configuration = RunRig.configuration(settings, clients: 6, limit: .transactionsPerClient(40))
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
         let fairness = try #require(outcome.summary.fairness)
         #expect(fairness.clients == 6)
@@ -262,7 +227,7 @@ struct BenchmarkRunTests {
         var trust = ConnectionSettings(endpoint: .tcp(host: pg.host, port: pg.port), user: pg.superuser,
                                        database: "postgres")
         trust.sslMode = .disable
-        var configuration = Self.configuration(trust, clients: 2, limit: .transactionsPerClient(10))
+        var configuration = RunRig.configuration(trust, clients: 2, limit: .transactionsPerClient(10))
         configuration.connectPerTransaction = true
         let lines = LineCollector()
         var outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
@@ -278,7 +243,7 @@ struct BenchmarkRunTests {
         configuration.connection = scram
         for cached in [false, true] {
             configuration.scramCache = cached
-            configuration.outputDirectory = Self.temporaryDirectory()
+            configuration.outputDirectory = RunRig.temporaryDirectory()
             outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
             phases = try #require(outcome.summary.connectPhases)
             #expect(outcome.summary.transactions == 20)
@@ -302,50 +267,12 @@ struct BenchmarkRunTests {
         let settings = ConnectionSettings(endpoint: .tcp(host: "127.0.0.1", port: 1), user: "postgres",
                                           database: "postgres")
         var configuration = RunConfiguration(connection: settings)
-        configuration.outputDirectory = Self.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         await #expect {
             _ = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         } throws: { error in
             guard let error = error as? PgswarmError else { return false }
             return error.kind == .connection && error.message.contains("127.0.0.1:1")
         }
-    }
-}
-
-/// Collects printed lines from the engine's printer across threads.
-final class LineCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-}
-
-/// Runs a setup closure once per process.
-enum DatabaseOnce {
-    nonisolated(unsafe) private static var done = false
-    private static let lock = NSLock()
-    static func run(_ body: () throws -> Void) throws {
-        try lock.withLock {
-            if done { return }
-            try body()
-            done = true
-        }
-    }
-}
-
-actor InitOnceActor {
-    private var task: Task<Void, any Error>?
-    func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
-        if let task { return try await task.value }
-        let task = Task { try await body() }
-        self.task = task
-        try await task.value
-    }
-}
-
-enum InitOnce {
-    static let actor = InitOnceActor()
-    static func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
-        try await actor.run(body)
     }
 }

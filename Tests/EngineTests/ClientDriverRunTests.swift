@@ -6,6 +6,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import DirectIO
+import TestSupport
 
 /// Both drivers of the clients' connections against a real server: the same runs give the same counts, and the
 /// choice follows TLS.
@@ -14,7 +15,7 @@ struct ClientDriverRunTests {
     static func run(_ settings: ConnectionSettings, io: IODriverRequest, clients: Int = 4, perClient: Int = 200,
                     connectEach: Bool = false) async throws -> Benchmark.Outcome
     {
-        var configuration = BenchmarkRunTests.configuration(settings, clients: clients,
+        var configuration = RunRig.configuration(settings, clients: clients,
                                                             limit: .transactionsPerClient(perClient))
         configuration.ioDriver = io
         configuration.connectPerTransaction = connectEach
@@ -26,7 +27,7 @@ struct ClientDriverRunTests {
     @Test("select-only over TCP completes every transaction with either driver, and the summary names the driver",
           arguments: [IODriverRequest.direct, .nio, .auto])
     func bothDriversOverTCP(io: IODriverRequest) async throws {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let outcome = try await Self.run(settings, io: io)
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(outcome.summary.transactions == 800)
@@ -39,7 +40,7 @@ struct ClientDriverRunTests {
 
     @Test("the direct driver over a Unix socket, and with a connection per transaction (-C)")
     func directOverUnixSocketAndReconnecting() async throws {
-        let tcp = try await BenchmarkRunTests.initialisedDatabase()
+        let tcp = try await RunRig.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         var settings = tcp
         settings.endpoint = .unixSocket(path: ConnectionResolver.socketPath(directory: pg.socketDirectory, port: pg.port))
@@ -57,13 +58,13 @@ struct ClientDriverRunTests {
     @Test("the direct driver with requests larger than the socket takes at once and replies larger than its buffer",
           arguments: [IODriverRequest.direct, .nio])
     func largeRequestsAndReplies(io: IODriverRequest) async throws {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         // A 6 MB literal cannot go out in one send(2) on loopback (the unsent part waits for the socket to be
         // writable), and a 2 MB reply arrives over many reads into the loop's 64 KB buffer (reassembled).
         let big = String(repeating: "x", count: 6_000_000)
         let text = "SELECT length('\(big)');\nSELECT repeat('y', 2000000);\n"
         let plan = try Plan.compile(sources: [ScriptSource(name: "large.sql", text: text)], mode: .simple)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 2, limit: .transactionsPerClient(3))
+        var configuration = RunRig.configuration(settings, clients: 2, limit: .transactionsPerClient(3))
         configuration.ioDriver = io
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
@@ -73,9 +74,9 @@ struct ClientDriverRunTests {
 
     @Test("a refused connect through the direct driver aborts the client with host, port and the reason")
     func refusedConnect() async throws {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 1, limit: .transactionsPerClient(5))
+        var configuration = RunRig.configuration(settings, clients: 1, limit: .transactionsPerClient(5))
         // Port 1 on loopback: nothing listens there, the kernel refuses at once.
         configuration.connection.endpoint = .tcp(host: "127.0.0.1", port: 1)
         let endpoint = try DirectEndpoint(settings: configuration.connection)

@@ -6,6 +6,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import DirectIO
+import TestSupport
 
 /// Clients that move between the direct driver's loops (`ConnectionSteering`) against a real server: nothing is lost
 /// or counted twice, and the run ends as any other.
@@ -51,8 +52,8 @@ struct ConnectionSteeringTests {
     }
 
     static func selectOnlyRun(_ configure: (inout RunConfiguration) -> Void) async throws -> Benchmark.Outcome {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 8, limit: .transactionsPerClient(1500))
+        let settings = try await RunRig.initialisedDatabase()
+        var configuration = RunRig.configuration(settings, clients: 8, limit: .transactionsPerClient(1500))
         configuration.ioDriver = .direct
         configuration.mode = .prepared
         configure(&configuration)

@@ -4,6 +4,7 @@ import Engine
 import Stats
 import Testing
 import Workload
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -47,7 +48,7 @@ struct FaultTests {
         let (pg, settings) = try await Self.initialisedCluster()
         defer { pg.stop() }
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 4, limit: .duration(seconds: 6))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .duration(seconds: 6))
         configuration.progressInterval = 0.5
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
         try await Task.sleep(for: .seconds(1.5))
@@ -71,7 +72,7 @@ struct FaultTests {
         let (pg, settings) = try await Self.initialisedCluster()
         defer { pg.stop() }
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 4, limit: .duration(seconds: 20))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .duration(seconds: 20))
         configuration.reconnect = false
         let started = Date()
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
@@ -96,7 +97,7 @@ struct FaultTests {
         var stormSettings = settings
         stormSettings.user = "storm"
         let plan = try Plan.compile(sources: [ScriptSource(name: "one.sql", text: "SELECT 1;\n")], mode: .prepared)
-        var configuration = BenchmarkRunTests.configuration(stormSettings, clients: 1, limit: .transactionsPerClient(5))
+        var configuration = RunRig.configuration(stormSettings, clients: 1, limit: .transactionsPerClient(5))
         var checks = PoolerCheckOptions()
         checks.connectStorm = 40
         let lines = LineCollector()
@@ -118,7 +119,7 @@ struct FaultTests {
         let (pg, settings) = try await Self.initialisedCluster()
         defer { pg.stop() }
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 4, limit: .duration(seconds: 10))
+        var configuration = RunRig.configuration(settings, clients: 4, limit: .duration(seconds: 10))
         configuration.rate = 400
         configuration.progressInterval = 1
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }

@@ -4,6 +4,7 @@ import LocalCluster
 import Testing
 import Workload
 @testable import Connection
+import TestSupport
 
 /// CancelRequests through PgBouncer in transaction pooling, each run on a PgBouncer of its own: one way of sending
 /// them brings PgBouncer 1.18 down, and a shared one would take the other suites with it.
@@ -12,7 +13,7 @@ struct PgBouncerCancelTests {
     static func run(through bouncer: LocalPgBouncer, closeImmediately: Bool = false) async throws
         -> Benchmark.Outcome
     {
-        _ = try await BenchmarkRunTests.initialisedDatabase()
+        _ = try await RunRig.initialisedDatabase()
         var settings = ConnectionSettings(endpoint: .tcp(host: bouncer.host, port: bouncer.port),
                                           user: bouncer.backend.superuser, database: "engine_tests")
         settings.sslMode = .disable
@@ -28,7 +29,7 @@ struct PgBouncerCancelTests {
         configuration.cancelDelayMicroseconds = 0
         configuration.cancelDelaySpreadMicroseconds = 80_000
         configuration.cancelClosesImmediately = closeImmediately
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         return try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
     }
 

@@ -6,6 +6,7 @@ import PGWire
 import Testing
 import Workload
 @testable import Connection
+import TestSupport
 
 /// pgswarm's own client logging in through PgBouncer: each authentication method as PgBouncer (not the server)
 /// asks for it, and protocol negotiation against a pooler that knows only 3.0.
@@ -65,7 +66,7 @@ struct PgBouncerLoginTests {
         configuration.limit = .transactionsPerClient(20)
         configuration.mode = .extended
         configuration.noVacuum = true
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(outcome.summary.transactions == 40)

@@ -4,21 +4,11 @@ import LocalCluster
 import Testing
 import Workload
 @testable import Connection
+import TestSupport
 
 /// Benchmark runs through PgBouncer: what each pool mode allows, and what it breaks shown as counted errors.
 @Suite("Benchmark runs through PgBouncer", .serialized)
 struct PgBouncerRunTests {
-    /// BenchmarkRunTests' initialised database, reached through the shared bouncer of a pool mode.
-    static func settings(poolMode: LocalPgBouncer.PoolMode) async throws -> ConnectionSettings {
-        _ = try await BenchmarkRunTests.initialisedDatabase()
-        let bouncer = try await TestPgBouncer.shared(poolMode: poolMode)
-        var settings = ConnectionSettings(endpoint: .tcp(host: bouncer.host, port: bouncer.port),
-                                          user: bouncer.backend.superuser, database: "engine_tests")
-        // PgBouncer without client TLS answers "N"; asking costs a round trip per connection for nothing.
-        settings.sslMode = .disable
-        return settings
-    }
-
     static func run(_ settings: ConnectionSettings, mode: QueryMode, clients: Int = 4,
                     continueOnError: Bool = false) async throws -> Benchmark.Outcome
     {
@@ -30,14 +20,14 @@ struct PgBouncerRunTests {
         configuration.mode = mode
         configuration.noVacuum = true
         configuration.continueOnError = continueOnError
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         return try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
     }
 
     @Test("transaction pooling runs select-only in simple and extended mode with no failures",
           arguments: [QueryMode.simple, .extended])
     func transactionModeSimpleAndExtended(mode: QueryMode) async throws {
-        let settings = try await Self.settings(poolMode: .transaction)
+        let settings = try await RunRig.bouncerSettings(poolMode: .transaction)
         let outcome = try await Self.run(settings, mode: mode, clients: 8)
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(outcome.summary.transactions == 400)
@@ -47,7 +37,7 @@ struct PgBouncerRunTests {
 
     @Test("session pooling keeps prepared statements: -M prepared runs with no failures")
     func sessionModePrepared() async throws {
-        let settings = try await Self.settings(poolMode: .session)
+        let settings = try await RunRig.bouncerSettings(poolMode: .session)
         let outcome = try await Self.run(settings, mode: .prepared)
         #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
         #expect(outcome.summary.transactions == 200)
@@ -56,7 +46,7 @@ struct PgBouncerRunTests {
 
     @Test("-M prepared through transaction pooling counts its failures by SQLSTATE instead of crashing")
     func transactionModePreparedFailsVisibly() async throws {
-        let settings = try await Self.settings(poolMode: .transaction)
+        let settings = try await RunRig.bouncerSettings(poolMode: .transaction)
         // More clients than the pool's server connections, so statements land on connections that did not
         // prepare them (26000) or already hold them from another client (42P05).
         let outcome = try await Self.run(settings, mode: .prepared, clients: 30, continueOnError: true)

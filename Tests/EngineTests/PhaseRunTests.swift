@@ -4,6 +4,7 @@ import Engine
 import Stats
 import Testing
 import Workload
+import TestSupport
 
 /// A spec-style run: setup and teardown SQL, per-connection setup, and phases (warmup not recorded, a ramp of
 /// clients, a steady phase at a rate), driven through RunConfiguration as the spec loader fills it.
@@ -11,7 +12,7 @@ import Workload
 struct PhaseRunTests {
     @Test("warmup, a client ramp and a rate phase, with setup, per-connection setup and teardown SQL")
     func phasesRunInOrder() async throws {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         try pg.psql("DROP TABLE IF EXISTS phase_rows, phase_done", database: "engine_tests")
         let plan = try Plan.compile(sources: [ScriptSource(name: "tagged.sql", text: """
@@ -31,7 +32,7 @@ struct PhaseRunTests {
             // Six clients again in the steady phase, so that a client the ramp starts late still gets to run.
             RunPhase(name: "steady", kind: .steady, durationSeconds: 1.5, clients: 6, rate: 300),
         ]
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
 

@@ -4,13 +4,14 @@ import Workload
 
 @testable import Connection
 @testable import Engine
+import TestSupport
 
 /// `-P` lines in pgbench's two forms: seconds since the start, or Unix time with `--progress-timestamp`.
 @Suite(.serialized) struct ProgressLineTests {
     static func progressLines(timestamp: Bool) async throws -> [String] {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .prepared)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 2, limit: .duration(seconds: 2.2))
+        var configuration = RunRig.configuration(settings, clients: 2, limit: .duration(seconds: 2.2))
         configuration.progressInterval = 1
         configuration.progressTimestamp = timestamp
         let lines = LineCollector()

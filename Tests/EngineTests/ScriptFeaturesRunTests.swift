@@ -4,6 +4,7 @@ import Engine
 import Stats
 import Testing
 import Workload
+import TestSupport
 
 /// pgbench script features that need the engine's cooperation (results into variables, pipelines, sleeps,
 /// conditionals, compound statements), run against the real server and checked by what they wrote.
@@ -12,7 +13,7 @@ struct ScriptFeaturesRunTests {
     static func run(_ text: String, mode: QueryMode, clients: Int = 2, transactions: Int = 5,
                     table: String) async throws -> (Benchmark.Outcome, String)
     {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let pg = try await TestPostgres.shared()
         try pg.psql("DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (client int, a bigint, b text)",
                     database: "engine_tests")
@@ -23,7 +24,7 @@ struct ScriptFeaturesRunTests {
         configuration.limit = .transactionsPerClient(transactions)
         configuration.mode = mode
         configuration.noVacuum = true
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         let rows = try pg.psql("SELECT client, a, b FROM \(table) ORDER BY client, a, b", database: "engine_tests")
         return (outcome, rows.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -86,14 +87,14 @@ struct ScriptFeaturesRunTests {
         #expect(aborted.abortedClients == 2, "\(aborted.abortMessages) \(aborted.summary.errorsBySQLState)")
         #expect(aborted.summary.errorsBySQLState["22012"] == 2)
 
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         let plan = try Plan.compile(sources: [ScriptSource(name: "err.sql", text: script)], mode: .prepared)
         var configuration = RunConfiguration(connection: settings)
         configuration.clients = 2
         configuration.limit = .transactionsPerClient(3)
         configuration.continueOnError = true
         configuration.noVacuum = true
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let continued = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(continued.abortedClients == 0)
         #expect(continued.summary.failedTransactions == 6)

@@ -5,6 +5,7 @@ import Stats
 import Testing
 import Workload
 @testable import Connection
+import TestSupport
 
 /// `--start-clients together` (the default, pgbench's way): every client connects before any transaction starts,
 /// tps counts from then, and connections still open at the end of a duration run close only after every client is
@@ -37,7 +38,7 @@ struct StartBarrierRunTests {
     static func configuration(_ settings: ConnectionSettings, clients: Int, limit: RunConfiguration.Limit)
         -> RunConfiguration
     {
-        var configuration = BenchmarkRunTests.configuration(settings, clients: clients, limit: limit)
+        var configuration = RunRig.configuration(settings, clients: clients, limit: limit)
         configuration.connection.applicationName = "pgswarm"
         return configuration
     }

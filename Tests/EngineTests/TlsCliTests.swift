@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `--sslmode` and `--sslrootcert` on the pgswarm command line, and a real run over TLS through the executable.
 @Suite("CLI: TLS options")
@@ -27,7 +28,7 @@ struct TlsCliTests {
         try "SELECT 1;\n".write(toFile: script, atomically: false, encoding: .utf8)
         let common = ["run", "-h", "localhost", "-p", String(server.cluster.port), "-U", server.cluster.superuser,
                       "-n", "-f", script, "-c", "2", "-j", "1", "-t", "20", "--sslmode", "verify-full",
-                      "--out", BenchmarkRunTests.temporaryDirectory()]
+                      "--out", RunRig.temporaryDirectory()]
         let good = try PgswarmProcess.run(common + ["--sslrootcert", server.rootCertificate, "postgres"])
         #expect(good.status == 0, "\(good.standardError)")
         #expect(good.lines.contains("number of transactions actually processed: 40/40"), "\(good.standardOutput)")

@@ -6,6 +6,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import PgbenchCLI
+import TestSupport
 
 /// sslmode against a PostgreSQL with a self-signed CA, each mode as libpq treats it.
 @Suite("TLS connections as sslmode asks")
@@ -123,7 +124,7 @@ struct TlsConnectionTests {
             configuration.threads = 2
             configuration.limit = .transactionsPerClient(50)
             configuration.mode = mode
-            configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+            configuration.outputDirectory = RunRig.temporaryDirectory()
             let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
             #expect(outcome.abortedClients == 0, "\(outcome.abortMessages)")
             #expect(outcome.summary.transactions == 200)

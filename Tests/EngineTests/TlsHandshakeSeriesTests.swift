@@ -4,6 +4,7 @@ import Stats
 import Testing
 import Workload
 @testable import Connection
+import TestSupport
 
 /// The TLS handshake timed on its own (Tag=tls, tls_handshake_us) besides the connect time that includes it.
 @Suite("TLS handshake series", .serialized)
@@ -20,7 +21,7 @@ struct TlsHandshakeSeriesTests {
         configuration.limit = .transactionsPerClient(5)
         configuration.connectPerTransaction = true
         configuration.noVacuum = true
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         return try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)
     }
 

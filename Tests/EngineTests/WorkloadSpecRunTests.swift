@@ -7,6 +7,7 @@ import Testing
 @testable import Workload
 @testable import Connection
 @testable import PgbenchCLI
+import TestSupport
 
 /// `pgswarm run workload.toml` and `pgswarm check`: how a spec becomes the run's configuration and plan, and what
 /// the executable says about good and bad specs without a server.
@@ -156,7 +157,7 @@ struct WorkloadSpecRunTests {
 struct ShippedWorkloadRunTests {
     /// The outcome, the spec as run, and the engine's report (shown when an expectation fails).
     static func run(_ name: String, seconds: Double = 3) async throws -> (Benchmark.Outcome, WorkloadSpec, String) {
-        let settings = try await BenchmarkRunTests.initialisedDatabase()
+        let settings = try await RunRig.initialisedDatabase()
         var spec = try WorkloadSpecRunTests.spec(name)
         let factor = seconds / spec.durationSeconds
         spec.phases = spec.phases.map { phase in
@@ -178,7 +179,7 @@ struct ShippedWorkloadRunTests {
         options.jobs = "1"
         options.noVacuum = true
         options.randomSeed = "42"
-        options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        options.outputDirectory = RunRig.temporaryDirectory()
         let (configuration, _, plan) = try options.makeSpecRun(spec: spec, connection: settings)
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: lines.append)

@@ -1,6 +1,7 @@
 import Foundation
 import LocalCluster
 import Testing
+import TestSupport
 
 @Suite("A throwaway PostgreSQL cluster")
 struct LocalClusterTests {

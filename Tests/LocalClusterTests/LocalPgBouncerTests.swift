@@ -1,6 +1,7 @@
 import Foundation
 import LocalCluster
 import Testing
+import TestSupport
 
 @Suite("A throwaway PgBouncer in front of the test cluster")
 struct LocalPgBouncerTests {

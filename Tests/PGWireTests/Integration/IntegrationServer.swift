@@ -1,4 +1,5 @@
 import LocalCluster
+import TestSupport
 
 /// Where the integration tests log in, and as whom: the test process's throwaway cluster.
 struct IntegrationServer: Sendable {

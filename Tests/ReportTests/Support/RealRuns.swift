@@ -1,6 +1,7 @@
 import Foundation
 import LocalCluster
 import Testing
+import TestSupport
 
 /// Real runs of the built binary against the shared test server, made once per test process and shared by the
 /// integration tests: two runs of the same workload and one against a server slowed on purpose (the same script

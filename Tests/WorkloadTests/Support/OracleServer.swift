@@ -1,5 +1,6 @@
 import Foundation
 import LocalCluster
+import TestSupport
 
 /// The server the pgbench oracle tests run pgbench against: LocalCluster's shared throwaway cluster.
 struct OracleServer: Sendable {

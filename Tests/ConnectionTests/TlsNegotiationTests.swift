@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import Testing
 
-@testable import Engine
 @testable import Connection
+import TestSupport
 
 /// The SSLRequest exchange against a fake server that answers what we tell it, and the handshake-time hook against
 /// the TLS test server: what reaches the protocol handler behind the negotiation, and what the caller is told.

@@ -5,6 +5,7 @@ import Workload
 @testable import Engine
 @testable import Connection
 @testable import PgbenchCLI
+import TestSupport
 
 @Suite("CLI: pgbench options mapped onto RunConfiguration and Plan")
 struct CliPgbenchOptionsTests {
@@ -55,7 +56,7 @@ struct CliPgbenchOptionsTests {
     }
 
     private func usageError(_ line: String) -> String? {
-        engineErrorMessage { _ = try configuration(line) }
+        pgswarmErrorMessage { _ = try configuration(line) }
     }
 
     @Test func pgbenchDefaults() throws {
@@ -251,7 +252,7 @@ struct CliPgbenchOptionsTests {
         #expect(configuration.cancelDelaySpreadMicroseconds == 48_000)
         for bad in ["50-2", "-3", "a-b", "1-2-3", ""] {
             options.cancelDelay = bad
-            let message = engineErrorMessage { _ = try options.makeRunConfiguration(connection: connection, now: now) }
+            let message = pgswarmErrorMessage { _ = try options.makeRunConfiguration(connection: connection, now: now) }
             #expect(message?.contains("invalid --cancel-delay value") == true, "\(bad): \(message ?? "accepted")")
         }
     }

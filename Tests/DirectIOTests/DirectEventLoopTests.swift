@@ -1,4 +1,3 @@
-@testable import Engine
 import Foundation
 import NIOCore
 import Testing

@@ -3,16 +3,16 @@ import Testing
 
 /// Runs the built `pgswarm` executable as a user would, with a home directory of its own and no PG* variables from
 /// the machine.
-enum PgswarmProcess {
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-        var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
+package enum PgswarmProcess {
+    package struct Outcome {
+        package var status: Int32
+        package var standardOutput: String
+        package var standardError: String
+        package var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
     }
 
     /// Next to the test bundle (`.build/<configuration>/`), where `swift build` puts the product.
-    static let executable: URL? = {
+    package static let executable: URL? = {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -24,7 +24,7 @@ enum PgswarmProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    static let home: URL = {
+    package static let home: URL = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "pgswarm-cli-\(UUID().uuidString)"
         )
@@ -33,7 +33,7 @@ enum PgswarmProcess {
     }()
 
     /// Runs to the end; with `interruptAfter`, sends SIGINT (Ctrl-C) once that many seconds have passed.
-    static func run(
+    package static func run(
         _ arguments: [String],
         environment extra: [String: String] = [:],
         interruptAfter: TimeInterval? = nil,

@@ -7,6 +7,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import PoolerChecks
+import TestSupport
 
 /// SplitMix64: a seeded generator, so that a planner test sees the same pipelines every time.
 struct SeededGenerator: RandomNumberGenerator {

@@ -1,4 +1,5 @@
 import Foundation
+import LocalCluster
 
 /// One throwaway cluster per test process, started on first use and stopped when the process exits.
 ///

@@ -2,6 +2,7 @@ import Testing
 
 @testable import Engine
 @testable import PgbenchCLI
+import TestSupport
 
 @Suite("CLI: pgbench -i options")
 struct CliInitOptionsTests {
@@ -41,26 +42,26 @@ struct CliInitOptionsTests {
     }
 
     @Test func pgbenchsMessages() {
-        #expect(engineErrorMessage { _ = try InitOptions(scale: "0") } == "-s/--scale must be in range 1..2147483647")
+        #expect(pgswarmErrorMessage { _ = try InitOptions(scale: "0") } == "-s/--scale must be in range 1..2147483647")
         #expect(
-            engineErrorMessage { _ = try InitOptions(fillfactor: "5") } == "-F/--fillfactor must be in range 10..100"
+            pgswarmErrorMessage { _ = try InitOptions(fillfactor: "5") } == "-F/--fillfactor must be in range 10..100"
         )
         #expect(
-            engineErrorMessage { _ = try InitOptions(initSteps: "xyz") }
+            pgswarmErrorMessage { _ = try InitOptions(initSteps: "xyz") }
                 == "unrecognized initialization step \"x\" (allowed step characters are \"dtgGvpf\")"
         )
         // pgbench accepts both generators (each starts by truncating), so pgswarm does too.
-        #expect(engineErrorMessage { _ = try InitOptions(initSteps: "dtgG") } == nil)
+        #expect(pgswarmErrorMessage { _ = try InitOptions(initSteps: "dtgG") } == nil)
         #expect(
-            engineErrorMessage { _ = try InitOptions(partitions: "-1") }
+            pgswarmErrorMessage { _ = try InitOptions(partitions: "-1") }
                 == "--partitions must be in range 0..2147483647"
         )
         #expect(
-            engineErrorMessage { _ = try InitOptions(partitions: "2", partitionMethod: "list") }
+            pgswarmErrorMessage { _ = try InitOptions(partitions: "2", partitionMethod: "list") }
                 == "invalid partition method, expecting \"range\" or \"hash\", got: \"list\""
         )
         #expect(
-            engineErrorMessage { _ = try InitOptions(partitionMethod: "hash") }
+            pgswarmErrorMessage { _ = try InitOptions(partitionMethod: "hash") }
                 == "--partition-method requires greater than zero --partitions"
         )
     }

@@ -2,6 +2,7 @@ import Testing
 
 @testable import Engine
 @testable import PgbenchCLI
+import TestSupport
 
 @Suite("CLI: pgbench argument forms normalised for ArgumentParser")
 struct CliArgumentNormalizerTests {
@@ -60,18 +61,18 @@ struct CliArgumentNormalizerTests {
     }
 
     @Test func getoptErrors() {
-        #expect(engineErrorMessage { _ = try normalize("--zzz") } == "unrecognized option '--zzz'")
-        #expect(engineErrorMessage { _ = try normalize("-Z") } == "invalid option -- 'Z'")
-        #expect(engineErrorMessage { _ = try normalize("-c") } == "option requires an argument -- 'c'")
-        #expect(engineErrorMessage { _ = try normalize("--client") } == "option '--client' requires an argument")
+        #expect(pgswarmErrorMessage { _ = try normalize("--zzz") } == "unrecognized option '--zzz'")
+        #expect(pgswarmErrorMessage { _ = try normalize("-Z") } == "invalid option -- 'Z'")
+        #expect(pgswarmErrorMessage { _ = try normalize("-c") } == "option requires an argument -- 'c'")
+        #expect(pgswarmErrorMessage { _ = try normalize("--client") } == "option '--client' requires an argument")
         #expect(
-            engineErrorMessage { _ = try normalize("--connect=1") } == "option '--connect' doesn't allow an argument"
+            pgswarmErrorMessage { _ = try normalize("--connect=1") } == "option '--connect' doesn't allow an argument"
         )
         #expect(
-            engineErrorMessage { _ = try normalize("--log-=x --sa") } == "option '--sampling-rate' requires an argument"
+            pgswarmErrorMessage { _ = try normalize("--log-=x --sa") } == "option '--sampling-rate' requires an argument"
         )
         #expect(
-            engineErrorMessage { _ = try normalize("--pro=1") }
+            pgswarmErrorMessage { _ = try normalize("--pro=1") }
                 == "option '--pro' is ambiguous; possibilities: '--protocol' '--progress' '--progress-timestamp' "
                 + "'--protocol-version' '--probe' '--probe-rounds' '--probe-clients' '--probe-storm'"
         )
@@ -79,18 +80,18 @@ struct CliArgumentNormalizerTests {
 
     @Test func optionsOfTheOtherModeAreRefused() {
         #expect(
-            engineErrorMessage { _ = try normalize("--foreign-keys") }
+            pgswarmErrorMessage { _ = try normalize("--foreign-keys") }
                 == "--foreign-keys cannot be used in benchmarking mode (it belongs to pgswarm init)"
         )
         #expect(
-            engineErrorMessage { _ = try normalize("-i -c 5") }
+            pgswarmErrorMessage { _ = try normalize("-i -c 5") }
                 == "-c/--client cannot be used in initialization (-i) mode"
         )
         #expect(
-            engineErrorMessage { _ = try normalize("-T 5", initializing: true) }
+            pgswarmErrorMessage { _ = try normalize("-T 5", initializing: true) }
                 == "-T/--time cannot be used in initialization (-i) mode"
         )
-        #expect(engineErrorMessage { _ = try normalize("-s 5 -n -h /tmp -I dtg -F 90 -q", initializing: true) } == nil)
+        #expect(pgswarmErrorMessage { _ = try normalize("-s 5 -n -h /tmp -I dtg -F 90 -q", initializing: true) } == nil)
     }
 
     @Test func shortOptionsArePgbench15s() {

@@ -1,7 +1,7 @@
 import Testing
 
-@testable import Engine
 @testable import Connection
+import TestSupport
 
 @Suite("Connection strings: postgresql:// URIs and keyword=value")
 struct ConnectionStringTests {
@@ -30,7 +30,7 @@ struct ConnectionStringTests {
         )
         #expect(try ConnectionURI.parse("postgresql://[fe80::1%25eth0]") == ["host": "fe80::1%eth0"])
         #expect(
-            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://[::1/db") }
+            pgswarmErrorMessage { _ = try ConnectionURI.parse("postgresql://[::1/db") }
                 == "end of IPv6 host address not found in URI: \"postgresql://[::1/db\""
         )
     }
@@ -50,19 +50,19 @@ struct ConnectionStringTests {
 
     @Test func malformedURIs() {
         #expect(
-            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://%zz/") }
+            pgswarmErrorMessage { _ = try ConnectionURI.parse("postgresql://%zz/") }
                 == "invalid percent-encoded token: \"%zz\""
         )
         #expect(
-            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://h/d%00") }
+            pgswarmErrorMessage { _ = try ConnectionURI.parse("postgresql://h/d%00") }
                 == "forbidden value %00 in percent-encoded value: \"d%00\""
         )
         #expect(
-            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://u@h/db?foo=1") }
+            pgswarmErrorMessage { _ = try ConnectionURI.parse("postgresql://u@h/db?foo=1") }
                 == "invalid URI query parameter: \"foo\""
         )
         #expect(
-            engineErrorMessage { _ = try ConnectionURI.parse("postgresql://h1,h2/db") }
+            pgswarmErrorMessage { _ = try ConnectionURI.parse("postgresql://h1,h2/db") }
                 == "multiple hosts are not supported: \"h1,h2\" in \"postgresql://h1,h2/db\""
         )
     }
@@ -98,15 +98,15 @@ struct ConnectionStringTests {
 
     @Test func keywordValueErrors() {
         #expect(
-            engineErrorMessage { _ = try ConninfoString.parse("host") }
+            pgswarmErrorMessage { _ = try ConninfoString.parse("host") }
                 == "missing \"=\" after \"host\" in connection info string"
         )
         #expect(
-            engineErrorMessage { _ = try ConninfoString.parse("host='/tm") }
+            pgswarmErrorMessage { _ = try ConninfoString.parse("host='/tm") }
                 == "unterminated quoted string in connection info string"
         )
         #expect(
-            engineErrorMessage { _ = try ConninfoString.parse("host=/tmp foo=1") }
+            pgswarmErrorMessage { _ = try ConninfoString.parse("host=/tmp foo=1") }
                 == "invalid connection option \"foo\""
         )
     }

@@ -5,6 +5,7 @@ import Testing
 import Workload
 @testable import Connection
 @testable import PoolerChecks
+import TestSupport
 
 /// Many connections from one process through PgBouncer (issue 7): the scaled-down, CI-sized version of
 /// Scripts/pooler-scale.sh, which does 10,000.
@@ -14,7 +15,7 @@ struct PoolerScaleTests {
 
     /// A bouncer of its own: the shared ones accept 200 clients.
     static func bouncer() async throws -> (LocalPgBouncer, ConnectionSettings) {
-        let backendSettings = try await BenchmarkRunTests.initialisedDatabase()
+        let backendSettings = try await RunRig.initialisedDatabase()
         let backend = try await TestPostgres.shared()
         var options = LocalPgBouncer.Options(poolMode: .transaction)
         options.maxClientConnections = connections + 200
@@ -33,7 +34,7 @@ struct PoolerScaleTests {
         defer { bouncer.stop() }
         let plan = try Plan.compile(sources: [ScriptSource(name: "select1.sql", text: "SELECT 1;\n")], mode: .simple)
         // A duration run: every client stays connected until the end, so all 1,000 are open together.
-        var configuration = BenchmarkRunTests.configuration(settings, clients: Self.connections,
+        var configuration = RunRig.configuration(settings, clients: Self.connections,
                                                             limit: .duration(seconds: 4))
         // One event loop: its 1,000 clients exceed the 512 connects ClientStarter lets into flight per loop, so the
         // window has to refill for the last of them.
@@ -57,7 +58,7 @@ struct PoolerScaleTests {
         let (bouncer, settings) = try await Self.bouncer()
         defer { bouncer.stop() }
         let plan = try Plan.compile(sources: [ScriptSource(name: "select1.sql", text: "SELECT 1;\n")], mode: .simple)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 1, limit: .transactionsPerClient(1))
+        var configuration = RunRig.configuration(settings, clients: 1, limit: .transactionsPerClient(1))
         var checks = PoolerCheckOptions()
         checks.connectStorm = Self.connections
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,

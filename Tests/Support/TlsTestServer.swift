@@ -4,19 +4,19 @@ import LocalCluster
 /// A PostgreSQL cluster of its own that speaks TLS with certificates made for the test by the openssl CLI:
 /// a CA, a server certificate it signed for the name "localhost" only (so that verify-full by IP address fails),
 /// and a second, unrelated CA for the "wrong root" cases. One per test process, started on first use.
-enum TlsTestServer {
-    struct Server: Sendable {
-        let cluster: LocalPostgres
+package enum TlsTestServer {
+    package struct Server: Sendable {
+        package let cluster: LocalPostgres
         let certificateDirectory: String
-        var rootCertificate: String { certificateDirectory + "/root.crt" }
-        var wrongRootCertificate: String { certificateDirectory + "/wrong-root.crt" }
+        package var rootCertificate: String { certificateDirectory + "/root.crt" }
+        package var wrongRootCertificate: String { certificateDirectory + "/wrong-root.crt" }
     }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var server: Server?
     nonisolated(unsafe) private static var startError: Error?
 
-    static func shared() throws -> Server {
+    package static func shared() throws -> Server {
         try lock.withLock {
             if let server { return server }
             if let startError { throw startError }

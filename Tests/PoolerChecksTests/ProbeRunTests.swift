@@ -7,6 +7,7 @@ import Workload
 @testable import Connection
 @testable import PgbenchCLI
 @testable import PoolerChecks
+import TestSupport
 
 /// `--probe` as the command line gives it: parsing, and a probe-only run (`-c 0`) writing summary.json.
 @Suite("probe options and probe-only runs")
@@ -55,7 +56,7 @@ struct ProbeRunTests {
         configuration.limit = .transactionsPerClient(1)
         configuration.noVacuum = true
         configuration.scale = 1
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         var checks = PoolerCheckOptions()
         checks.probes = ProbeOptions(names: [.pipeline, .notify])
         checks.probes.rounds = 1
@@ -82,7 +83,7 @@ struct ProbeSpecTests {
         .deletingLastPathComponent().appendingPathComponent("Workloads/pooler")
 
     static func write(_ text: String) throws -> String {
-        let path = BenchmarkRunTests.temporaryDirectory() + "/spec.toml"
+        let path = RunRig.temporaryDirectory() + "/spec.toml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -157,7 +158,7 @@ struct ProbeNoticeCountTests {
         configuration.limit = .transactionsPerClient(3)
         configuration.noVacuum = true
         configuration.scale = 1
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let lines = LineCollector()
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { lines.append($0) })
         #expect(outcome.summary.transactions == 6)

@@ -9,6 +9,7 @@ import Workload
 @testable import Engine
 @testable import Connection
 @testable import PoolerChecks
+import TestSupport
 
 /// Network faults on loopback: the fault proxy on its own, the `faults` probe against PostgreSQL and PgBouncer, and
 /// a pooler whose server connections are reset under a running benchmark.
@@ -81,7 +82,7 @@ struct ProbeFaultTests {
     @Test("PgBouncer's server connections reset under a running benchmark: no crash, failures counted, run goes on")
     func poolerServerConnectionsReset() async throws {
         let pg = try await TestPostgres.shared()
-        _ = try await BenchmarkRunTests.initialisedDatabase()
+        _ = try await RunRig.initialisedDatabase()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let proxy = try await FaultProxy.start(target: .tcp(host: pg.host, port: pg.port), group: group)
         var options = LocalPgBouncer.Options(poolMode: .transaction)
@@ -99,7 +100,7 @@ struct ProbeFaultTests {
         configuration.noVacuum = true
         configuration.continueOnError = true
         configuration.progressInterval = 0.5
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         let run = Task { try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in }) }
         try await Task.sleep(for: .seconds(1))
         let reset = await proxy.resetAll()

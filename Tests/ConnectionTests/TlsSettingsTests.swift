@@ -1,7 +1,7 @@
-@testable import Engine
 import Foundation
 import Testing
 @testable import Connection
+import TestSupport
 
 /// sslmode, sslrootcert and sslsni from options, environment and connection strings, with libpq's precedence.
 @Suite("TLS settings resolve as libpq's")
@@ -19,11 +19,11 @@ struct TlsSettingsTests {
             #expect(settings.sslMode == mode)
         }
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(database: "sslmode=bogus")) }
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(database: "sslmode=bogus")) }
                 == "invalid sslmode value: \"bogus\""
         )
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(sslMode: "verify_full")) }
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(sslMode: "verify_full")) }
                 == "invalid sslmode value: \"verify_full\""
         )
     }
@@ -54,7 +54,7 @@ struct TlsSettingsTests {
         #expect(!off.sslSNI)
         #expect(off.sslServerName == nil)
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(database: "sslsni=yes")) }
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(database: "sslsni=yes")) }
                 == "invalid sslsni value: \"yes\""
         )
     }
@@ -90,7 +90,7 @@ struct TlsSettingsTests {
         var settings = ConnectionSettings(endpoint: .tcp(host: "db.example", port: 5432), user: "u", database: "d")
         settings.sslMode = .verifyCA
         #expect(
-            engineErrorMessage { _ = try TLSClientContexts.plan(for: settings) }
+            pgswarmErrorMessage { _ = try TLSClientContexts.plan(for: settings) }
                 == "sslmode=verify-ca needs a root certificate file: set sslrootcert (or --sslrootcert, "
                 + "PGSSLROOTCERT) to a PEM file, or to \"system\" for the system's roots, or put one at "
                 + "~/.postgresql/root.crt"

@@ -1,4 +1,3 @@
-@testable import Engine
 @testable import Connection
 
 /// A fixed environment for resolver tests: no variables, user "alice", home /home/alice, no password file.
@@ -21,16 +20,4 @@ func resolve(
     _ environment: ConnectionEnvironment = testEnvironment()
 ) throws -> ConnectionResolver.Resolution {
     try ConnectionResolver.resolve(options, environment: environment)
-}
-
-/// The message of the PgswarmError thrown by `body`, or nil when it throws nothing (or something else).
-func engineErrorMessage(_ body: () throws -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch let error as PgswarmError {
-        return error.message
-    } catch {
-        return "unexpected error: \(error)"
-    }
 }

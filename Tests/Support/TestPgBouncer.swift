@@ -1,4 +1,5 @@
 import Foundation
+import LocalCluster
 
 /// One throwaway pgbouncer per pool mode per test process, in front of `TestPostgres.shared()`, started on first
 /// use and stopped when the process exits.

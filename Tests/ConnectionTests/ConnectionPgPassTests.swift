@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 
-@testable import Engine
 @testable import Connection
 
 @Suite("Password file (.pgpass): format, matching, permissions")

@@ -2,6 +2,7 @@ import Foundation
 import LocalCluster
 import Stats
 import Testing
+import TestSupport
 
 /// The executable against a real server: init then run through the command line, and the bad-input cases that
 /// need a server (missing database, refused login), plus a password from ~/.pgpass.

@@ -1,7 +1,7 @@
 import Testing
 
-@testable import Engine
 @testable import Connection
+import TestSupport
 
 @Suite("ConnectionResolver: options, environment, defaults")
 struct ConnectionResolverTests {
@@ -74,21 +74,21 @@ struct ConnectionResolverTests {
 
     @Test func portErrorsUseLibpqMessages() {
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(port: "abc")) }
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(port: "abc")) }
                 == "invalid integer value \"abc\" for connection option \"port\""
         )
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(port: "99999")) } == "invalid port number: \"99999\""
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(port: "99999")) } == "invalid port number: \"99999\""
         )
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(), testEnvironment(["PGPORT": "0"])) }
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(), testEnvironment(["PGPORT": "0"])) }
                 == "invalid port number: \"0\""
         )
     }
 
     @Test func multipleHostsAreRefused() {
         #expect(
-            engineErrorMessage { _ = try resolve(ConnectionOptions(host: "a,b")) }
+            pgswarmErrorMessage { _ = try resolve(ConnectionOptions(host: "a,b")) }
                 == "multiple hosts are not supported: \"a,b\""
         )
     }

@@ -9,6 +9,7 @@ import Testing
 @testable import Connection
 @testable import PgbenchCLI
 @testable import PoolerChecks
+import TestSupport
 
 /// Issue 7's behaviours against PgBouncer: the session-state-leak probe (direct, transaction and session pooling),
 /// cancels through the pooler, a spec's `[pooler]` table, and the shipped Workloads/pooler specs.
@@ -18,8 +19,8 @@ struct PoolerStressTests {
 
     /// The tests' database directly, or through the shared bouncer of a pool mode.
     static func settings(poolMode: LocalPgBouncer.PoolMode?) async throws -> ConnectionSettings {
-        guard let poolMode else { return try await BenchmarkRunTests.initialisedDatabase() }
-        return try await PgBouncerRunTests.settings(poolMode: poolMode)
+        guard let poolMode else { return try await RunRig.initialisedDatabase() }
+        return try await RunRig.bouncerSettings(poolMode: poolMode)
     }
 
     /// A run of `seconds` on two threads with the state-leak probe beside its clients.
@@ -27,7 +28,7 @@ struct PoolerStressTests {
         -> (Benchmark.Outcome, String)
     {
         let plan = try Plan.compile(sources: [selectOne], mode: .simple)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 2, limit: .duration(seconds: seconds))
+        var configuration = RunRig.configuration(settings, clients: 2, limit: .duration(seconds: seconds))
         var checks = PoolerCheckOptions()
         checks.stateLeakCheck = true
         let lines = LineCollector()
@@ -80,7 +81,7 @@ struct PoolerStressTests {
     func noProbeUnlessAsked() async throws {
         let settings = try await Self.settings(poolMode: nil)
         let plan = try Plan.compile(sources: [Self.selectOne], mode: .simple)
-        let configuration = BenchmarkRunTests.configuration(settings, clients: 1, limit: .transactionsPerClient(5))
+        let configuration = RunRig.configuration(settings, clients: 1, limit: .transactionsPerClient(5))
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, print: { _ in })
         #expect(outcome.summary.stateLeak == nil)
         let json = try String(contentsOfFile: outcome.outputDirectory + "/summary.json", encoding: .utf8)
@@ -89,7 +90,7 @@ struct PoolerStressTests {
 
     @Test("a pooler that goes away mid-run: the run ends on time with its results, the probe's failures counted")
     func stateLeakProbeSurvivesADeadPooler() async throws {
-        _ = try await BenchmarkRunTests.initialisedDatabase()
+        _ = try await RunRig.initialisedDatabase()
         // A bouncer of its own: stopping the shared one would take the other tests with it.
         let bouncer = try LocalPgBouncer.start(backend: try await TestPostgres.shared(),
                                                options: .init(poolMode: .transaction))
@@ -115,7 +116,7 @@ struct PoolerStressTests {
 
     @Test("a -t run whose pooler dies for good: the clients give up reconnecting and the run ends with its results")
     func transactionCountRunAgainstADeadPooler() async throws {
-        _ = try await BenchmarkRunTests.initialisedDatabase()
+        _ = try await RunRig.initialisedDatabase()
         let bouncer = try LocalPgBouncer.start(backend: try await TestPostgres.shared(),
                                                options: .init(poolMode: .transaction))
         defer { bouncer.stop() }
@@ -123,7 +124,7 @@ struct PoolerStressTests {
                                           user: bouncer.backend.superuser, database: "engine_tests")
         settings.sslMode = .disable
         let plan = try Plan.compile(sources: [BuiltinScript.selectOnly], mode: .simple)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 4,
+        var configuration = RunRig.configuration(settings, clients: 4,
                                                              limit: .transactionsPerClient(10_000_000))
         configuration.reconnectGiveUpSeconds = 1
         let stopper = Task {
@@ -171,7 +172,7 @@ struct PoolerStressTests {
         let settings = try await Self.settings(poolMode: poolMode)
         let plan = try Plan.compile(sources: [ScriptSource(name: "sleep", text: "SELECT pg_sleep(0.05);\n")],
                                     mode: .simple)
-        var configuration = BenchmarkRunTests.configuration(settings, clients: 3, limit: .transactionsPerClient(12))
+        var configuration = RunRig.configuration(settings, clients: 3, limit: .transactionsPerClient(12))
         configuration.cancelFraction = 0.5
         configuration.cancelDelayMicroseconds = 10_000
         let lines = LineCollector()
@@ -219,7 +220,7 @@ struct PoolerStressTests {
         var options = PgbenchOptions()
         options.jobs = "1"
         options.noVacuum = true
-        options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        options.outputDirectory = RunRig.temporaryDirectory()
         let (configuration, checks, plan) = try options.makeSpecRun(spec: spec, connection: settings)
         #expect(checks.connectStorm == 20 && checks.stormRate == 400)
         #expect(checks.idleConnections == 5 && !checks.idleInTransaction)
@@ -239,7 +240,7 @@ struct PoolerStressTests {
 
     // MARK: Workloads/pooler
 
-    static let poolerWorkloads = WorkloadSpecRunTests.workloads.appendingPathComponent("pooler")
+    static let poolerWorkloads = RunRig.workloads.appendingPathComponent("pooler")
     static let poolerFiles = [
         "cancels.toml", "churn.toml", "idle-horde.toml", "prepared-transaction-pooling.toml", "state-leak.toml",
         "storm.toml",
@@ -277,7 +278,7 @@ struct PoolerStressTests {
         var options = PgbenchOptions()
         options.jobs = "1"
         options.noVacuum = true
-        options.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        options.outputDirectory = RunRig.temporaryDirectory()
         adjust(&options)
         let (configuration, checks, plan) = try options.makeSpecRun(spec: spec, connection: settings)
         let lines = LineCollector()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Engine
+import TestSupport
 
 /// The built `pgswarm` executable, run the way a user runs it; `--dry-run` shows how a command line was understood
 /// without connecting. Covers the ArgumentParser layer, which the library tests cannot import.

@@ -6,6 +6,7 @@ import Stats
 import Testing
 @testable import Connection
 @testable import PoolerChecks
+import TestSupport
 
 /// Where a probe test points: PostgreSQL itself (the control), or the shared PgBouncer in one of its pool modes.
 enum ProbeTarget: String, CaseIterable, CustomStringConvertible, Sendable {

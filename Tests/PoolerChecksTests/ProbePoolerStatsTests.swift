@@ -7,6 +7,7 @@ import Workload
 @testable import Connection
 @testable import PgbenchCLI
 @testable import PoolerChecks
+import TestSupport
 
 /// `--pooler-stats`: PgBouncer's admin console polled during a run that queues clients.
 @Suite("pooler stats", .serialized)
@@ -27,7 +28,7 @@ struct ProbePoolerStatsTests {
         configuration.progressInterval = 0.5
         configuration.noVacuum = true
         configuration.scale = 1
-        configuration.outputDirectory = BenchmarkRunTests.temporaryDirectory()
+        configuration.outputDirectory = RunRig.temporaryDirectory()
         var checks = PoolerCheckOptions()
         checks.probes.poolerStats = true
         let outcome = try await Benchmark.run(configuration: configuration, plan: plan, companions: checks.companions,
