@@ -100,6 +100,8 @@ let package = Package(
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "Engine", "LocalCluster"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster"]),
+        // The portable binary, completions, manual, container recipe and CI files (docs/install.md, docs/ci.md).
+        .testTarget(name: "PackagingTests", dependencies: ["LocalCluster"]),
     ],
     swiftLanguageModes: [.v6]
 )
