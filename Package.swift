@@ -184,6 +184,7 @@ let package = Package(
         ),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Stats", "TestSupport", "LocalCluster"]),
         .testTarget(name: "LocalClusterTests", dependencies: ["LocalCluster", "TestSupport"]),
+        .testTarget(name: "PackagingTests", dependencies: ["LocalCluster", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,6 +29,8 @@ enum EntryPoint {
         guard let subcommand = arguments.first, subcommand == "run" || subcommand == "init" else {
             // A lone -h at the top level can only be a request for help (no subcommand takes a host there).
             if arguments == ["-h"] { return (["--help"], []) }
+            // pgbench's short help, -?, is --help to every command (run and init get it from the normaliser).
+            let arguments = arguments.map { $0 == "-?" ? "--help" : $0 }
             if let first = arguments.first, first.hasPrefix("-"), !rootOptions.contains(first),
                 !first.hasPrefix("--generate-completion-script")
             {
@@ -56,7 +58,9 @@ enum EntryPoint {
         return ([subcommand] + normalized.arguments, normalized.scripts)
     }
 
-    static let rootOptions: Set<String> = ["--help", "-?", "--version"]
+    /// --experimental-dump-help prints the command definitions as JSON: swift-argument-parser's generate-manual
+    /// makes the manual page from it (Scripts/build-release.sh).
+    static let rootOptions: Set<String> = ["--help", "--version", "--experimental-dump-help"]
 
     /// Prints what went wrong and picks the exit code.
     static func report(_ error: Error, arguments: [String]) -> Int32 {

@@ -18,13 +18,14 @@ struct Pgswarm: AsyncParsableCommand {
               pgswarm check Workloads/read-heavy.toml
               pgswarm run Workloads/read-heavy.toml --dbname bench
             """,
-        // "pgswarm 0.1.0" for --version and -V (the normaliser turns -V into --version), on every subcommand.
-        version: "pgswarm \(PgswarmVersion.string)",
+        // "pgswarm 0.1.0 (commit …)" for --version and -V (the normaliser turns -V into --version), everywhere.
+        version: PgswarmVersion.description,
         subcommands: [
             RunCommand.self, InitCommand.self, CheckCommand.self, CompareCommand.self, MergeCommand.self,
             HlogCommand.self, ReportCommand.self, VersionCommand.self,
         ],
-        // pgbench uses -h for the host; -? is its short help, as here.
-        helpNames: [.long, .customShort("?")]
+        // pgbench uses -h for the host. Its short help, -?, is turned into --help before parsing rather than declared
+        // here: fish's argparse, which the generated fish completions call, accepts no '?' flag.
+        helpNames: [.long]
     )
 }

@@ -169,7 +169,8 @@ struct CliBinaryTests {
         for line in ["version", "--version", "run -V", "run --version", "init -V"] {
             let outcome = try run(line)
             #expect(outcome.status == 0)
-            #expect(outcome.standardOutput == "pgswarm \(PgswarmVersion.string)\n", "for \(line)")
+            #expect(outcome.standardOutput == PgswarmVersion.description + "\n", "for \(line)")
+            #expect(outcome.standardOutput.hasPrefix("pgswarm \(PgswarmVersion.string) ("), "for \(line)")
         }
     }
 
@@ -193,6 +194,15 @@ struct CliBinaryTests {
         #expect(outcome.status == 0)
         #expect(outcome.standardOutput.contains("-c, --client <NUM>"))
         #expect(outcome.standardOutput.contains("-h, --host <host>"))
+    }
+
+    @Test func questionMarkIsHelpForEveryCommand() throws {
+        // Not a declared help name (fish's completion script could not take it), so each form is checked here.
+        for line in [["-?"], ["compare", "-?"], ["hlog", "-?"], ["init", "-?"]] {
+            let outcome = try run(line)
+            #expect(outcome.status == 0, "for \(line): \(outcome.standardError)")
+            #expect(outcome.standardOutput.hasPrefix("OVERVIEW: "), "for \(line)")
+        }
     }
 
     @Test func initialiseModeOnRunIsInit() throws {

@@ -5,6 +5,6 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print pgswarm's version.")
 
     func run() {
-        print("pgswarm \(PgswarmVersion.string)")
+        print(PgswarmVersion.description)
     }
 }
